@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditModule } from './common/audit/audit.module.js';
+import { ApiKeyGuard } from './common/auth/api-key.guard.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { HealthModule } from './common/health/health.module.js';
+import { AuditLogInterceptor } from './common/interceptors/audit-log.interceptor.js';
+import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
+import { LoggingModule } from './common/logging/logging.module.js';
+import { MetricsModule } from './common/metrics/metrics.module.js';
+import { APP_CONFIG, AppConfig } from './config/app-config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { TenantsModule } from './modules/tenants/tenants.module.js';
+
+@Module({})
+export class AppModule {
+  /** The configuration is validated before the module is built (see main.ts), then injected as APP_CONFIG. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ app: config })] }),
+        { module: AppConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        LoggingModule,
+        DatabaseModule,
+        MetricsModule,
+        LifecycleModule,
+        AuditModule,
+        HealthModule,
+        TenantsModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditLogInterceptor },
+      ],
+    };
+  }
+}
+
+@Module({})
+class AppConfigHolder {}

@@ -1,0 +1,73 @@
+import type { IncomingMessage } from 'node:http';
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { MetricsService } from './common/metrics/metrics.service.js';
+import { compileTrust, requestIdFor } from './common/logging/request-id.js';
+import { validationExceptionFactory } from './common/filters/validation-exception.factory.js';
+import { AppConfig } from './config/app-config.js';
+
+export interface CreateAppOptions {
+  /** Tests silence Nest's own bootstrap logging; the pino logger still follows LOG_LEVEL. */
+  quiet?: boolean;
+}
+
+/** Builds the Fastify adapter with the load-balancer aware settings (trusted proxies, body limit, request ids). */
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  const trust = compileTrust(config.http.trustedProxies);
+  return new FastifyAdapter({
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: (req: IncomingMessage) => requestIdFor(req, trust),
+    requestIdHeader: false,
+    // Keep-alive sockets are closed at shutdown instead of holding the process open.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+}
+
+/** Creates the application exactly as production runs it; main.ts and the e2e tests both use this. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), {
+    rawBody: true, // webhook signatures are computed over the exact bytes received
+    bufferLogs: true,
+    logger: options.quiet ? false : undefined,
+    abortOnError: false,
+  });
+  configureApp(app);
+  return app;
+}
+
+/** Global plumbing shared by every entry point: logger, validation, request ids, metrics, OpenAPI. */
+export function configureApp(app: NestFastifyApplication): void {
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }),
+  );
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Switchboard admin API')
+      .setDescription('Tenants, phone numbers, calls, leads and usage. Authenticate with `Authorization: Bearer <key>`: the platform admin key or a tenant API key.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
+  app.enableShutdownHooks(['SIGINT']);
+}

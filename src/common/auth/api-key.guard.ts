@@ -1,0 +1,51 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { ApiKeysService } from '../../modules/tenants/api-keys.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { timingSafeEqualStr } from '../crypto/tokens.js';
+import { AUTH_POLICY, AuthPolicy } from './auth.decorators.js';
+import type { Principal } from './principal.js';
+
+/**
+ * Global: every route needs `Authorization: Bearer <key>` unless marked @Public(). The admin key
+ * is the platform operator's; tenant keys are looked up by hash. Refusals are audited here, since
+ * guards run before the audit interceptor.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const policy = this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [context.getHandler(), context.getClass()]) ?? 'admin';
+    if (policy === 'public') return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    try {
+      request.principal = await this.authenticate(request, policy);
+      return true;
+    } catch (err) {
+      void this.audit.recordDenied(request, 'auth.rejected', (err as Error).message);
+      throw err;
+    }
+  }
+
+  private async authenticate(request: FastifyRequest, policy: AuthPolicy): Promise<Principal> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new UnauthorizedException('Missing API key: send Authorization: Bearer <key>');
+    const key = match[1];
+    if (timingSafeEqualStr(key, this.config.auth.adminApiKey)) return { kind: 'admin' };
+    const found = await this.apiKeys.authenticate(key);
+    if (!found) throw new UnauthorizedException('Invalid or revoked API key');
+    if (found.tenantStatus === 'suspended') throw new ForbiddenException('This tenant is suspended');
+    if (policy === 'admin') throw new ForbiddenException('This endpoint needs the platform admin key');
+    return { kind: 'tenant', tenantId: found.tenantId, apiKeyId: found.apiKeyId };
+  }
+}

@@ -1,0 +1,59 @@
+import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { Observable, tap } from 'rxjs';
+import { AUDIT_META, AuditMeta } from '../audit/audited.decorator.js';
+import { actorOf, AuditService } from '../audit/audit.service.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Audits every authenticated write: who, which tenant, what, on which resource, and how it ended.
+ * The row is written after the response is decided and never fails the request.
+ */
+@Injectable()
+export class AuditLogInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const meta = this.reflector.get<AuditMeta | false | undefined>(AUDIT_META, context.getHandler());
+    if (meta === false || !WRITE_METHODS.has(request.method) || !request.principal) return next.handle();
+
+    const action = meta?.action ?? `${request.method} ${request.routeOptions?.url ?? request.url}`;
+    const params = (request.params ?? {}) as Record<string, string>;
+    const write = (outcome: 'success' | 'failure', statusCode: number, resourceId?: string, reason?: string) =>
+      void this.audit.record({
+        ...actorOf(request.principal),
+        tenantId:
+          request.principal?.kind === 'tenant'
+            ? request.principal.tenantId
+            : (params.id ?? params.tenantId ?? (meta?.resourceType === 'tenant' ? resourceId : null) ?? null),
+        action,
+        resourceType: meta?.resourceType ?? null,
+        resourceId: resourceId ?? params.keyId ?? params.numberId ?? params.id ?? null,
+        outcome,
+        statusCode,
+        requestId: String(request.id),
+        sourceIp: request.ip,
+        details: reason ? { reason } : null,
+      });
+
+    return next.handle().pipe(
+      tap({
+        next: (body) => {
+          // Nest applies @HttpCode after the handler's observable completes, so read it from metadata.
+          const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
+          const id = (body as { id?: unknown } | undefined)?.id;
+          write('success', status, typeof id === 'string' ? id : undefined);
+        },
+        error: (err: unknown) => write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, (err as Error).message),
+      }),
+    );
+  }
+}

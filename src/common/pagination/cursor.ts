@@ -1,0 +1,50 @@
+import { BadRequestException } from '@nestjs/common';
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+interface CursorPosition {
+  t: string; // ISO timestamp of the sort column
+  id: string;
+}
+
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify({ t: at.toISOString(), id } satisfies CursorPosition)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): CursorPosition {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPosition;
+    if (typeof value.t !== 'string' || typeof value.id !== 'string' || Number.isNaN(Date.parse(value.t))) throw new Error();
+    return value;
+  } catch {
+    throw new BadRequestException('cursor is not a cursor this API returned');
+  }
+}
+
+/**
+ * Keyset pagination, newest first, on (timeColumn, id): stable under concurrent inserts, unlike
+ * OFFSET. `alias.timeColumn` and `alias.id` must be covered by an index that starts with tenant_id.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  opts: { alias: string; timeColumn: string; timeProperty: keyof T; limit?: number; cursor?: string },
+): Promise<Page<T>> {
+  const limit = opts.limit ?? 50;
+  if (opts.cursor) {
+    const { t, id } = decodeCursor(opts.cursor);
+    qb.andWhere(`(${opts.alias}.${opts.timeColumn}, ${opts.alias}.id) < (:cursorT, :cursorId)`, { cursorT: t, cursorId: id });
+  }
+  const rows = await qb
+    .orderBy(`${opts.alias}.${opts.timeColumn}`, 'DESC')
+    .addOrderBy(`${opts.alias}.id`, 'DESC')
+    .take(limit + 1)
+    .getMany();
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor(last[opts.timeProperty] as Date, (last as unknown as { id: string }).id) : null;
+  return { items, nextCursor };
+}

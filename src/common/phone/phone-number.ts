@@ -1,0 +1,23 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+// Only characters people really type in a number; letters ("CALL NOW") are refused outright
+// rather than being read as a vanity number.
+const PHONE_CHARACTERS = /^\+?[\d\s().\-\u00a0]+$/;
+
+/**
+ * Normalises a phone number to E.164 ("+14155550123"), or returns undefined when it is not a
+ * valid number. International format is required unless a default country is given.
+ */
+export function toE164(input: string, defaultCountry?: string): string | undefined {
+  const trimmed = input?.trim();
+  if (!trimmed || !PHONE_CHARACTERS.test(trimmed)) return undefined;
+  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as never);
+  return parsed?.isValid() ? parsed.number : undefined;
+}
+
+/** Twilio addresses: `whatsapp:+1...`, `client:alice`, `sip:...`. Returns the channel and the E.164 part. */
+export function parseTwilioAddress(address: string): { channel: 'phone' | 'whatsapp' | 'other'; e164?: string } {
+  if (address?.startsWith('whatsapp:')) return { channel: 'whatsapp', e164: toE164(address.slice('whatsapp:'.length)) };
+  if (!address || /^[a-z]+:/i.test(address)) return { channel: 'other' };
+  return { channel: 'phone', e164: toE164(address) };
+}

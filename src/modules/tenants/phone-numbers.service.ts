@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { toE164 } from '../../common/phone/phone-number.js';
+import { CreatePhoneNumberDto } from './dto/create-phone-number.dto.js';
+import { PhoneNumber } from './phone-number.entity.js';
+import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
+
+@Injectable()
+export class PhoneNumbersService {
+  constructor(@InjectRepository(PhoneNumber) private readonly numbers: Repository<PhoneNumber>) {}
+
+  async create(tenantId: string, dto: CreatePhoneNumberDto): Promise<PhoneNumber> {
+    const e164 = toE164(dto.phoneNumber);
+    if (!e164) throw new TenantsException(TenantsExceptionCode.INVALID_PHONE_NUMBER, 'phoneNumber is not a valid phone number');
+    const entity = this.numbers.create({
+      tenantId,
+      e164,
+      twilioSid: dto.twilioSid ?? null,
+      voiceEnabled: dto.capabilities?.voice ?? true,
+      smsEnabled: dto.capabilities?.sms ?? false,
+      whatsappEnabled: dto.capabilities?.whatsapp ?? false,
+    });
+    try {
+      return await this.numbers.save(entity);
+    } catch (err) {
+      const code = (err as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+      if (err instanceof QueryFailedError && code === '23505') {
+        // Same message whoever owns it: another tenant's numbers are not disclosed.
+        throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_TAKEN, `${e164} is already registered`);
+      }
+      throw err;
+    }
+  }
+
+  list(tenantId: string): Promise<PhoneNumber[]> {
+    return this.numbers.find({ where: { tenantId }, order: { createdAt: 'DESC' } });
+  }
+
+  async remove(tenantId: string, numberId: string): Promise<void> {
+    const result = await this.numbers.delete({ id: numberId, tenantId });
+    if (!result.affected) throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_NOT_FOUND, 'Phone number not found');
+  }
+
+  /** The number Twilio's `To` names, with its tenant: the entry point of every inbound webhook. */
+  findByE164(e164: string): Promise<PhoneNumber | null> {
+    return this.numbers.findOne({ where: { e164 }, relations: { tenant: true } });
+  }
+}
+
+export function toPhoneNumberResponse(n: PhoneNumber) {
+  return {
+    id: n.id,
+    tenantId: n.tenantId,
+    phoneNumber: n.e164,
+    twilioSid: n.twilioSid,
+    capabilities: { voice: n.voiceEnabled, sms: n.smsEnabled, whatsapp: n.whatsappEnabled },
+    createdAt: n.createdAt,
+  };
+}

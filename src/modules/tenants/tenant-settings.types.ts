@@ -1,0 +1,35 @@
+export type RoutingMode = 'bridge' | 'register-call';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+export interface OpeningInterval {
+  open: string; // "09:00", tenant-local
+  close: string; // "17:30"
+}
+
+export interface TenantSettings {
+  agent?: {
+    agentId?: string;
+    firstMessage?: string;
+    prompt?: string;
+    language?: string;
+    voiceId?: string;
+  };
+  routingMode?: RoutingMode;
+  /** E.164 number of the humans a caller is handed to. */
+  handoffNumber?: string;
+  /** Absent = always open. A weekday without entries is closed all day. */
+  businessHours?: Partial<Record<Weekday, OpeningInterval[]>>;
+  quotas?: {
+    maxConcurrentCalls?: number;
+    monthlyVoiceMinutes?: number;
+    monthlySmsSegments?: number;
+    monthlyOutboundCalls?: number;
+  };
+  messages?: {
+    outOfHours?: string;
+    overQuota?: string;
+    unavailable?: string;
+    smsHelp?: string;
+    smsFallback?: string;
+  };
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeysService } from './api-keys.service.js';
+import { PhoneNumber } from './phone-number.entity.js';
+import { PhoneNumbersService } from './phone-numbers.service.js';
+import { TenantApiKey } from './tenant-api-key.entity.js';
+import { TenantApiKeysController } from './tenant-api-keys.controller.js';
+import { TenantPhoneNumbersController } from './tenant-phone-numbers.controller.js';
+import { Tenant } from './tenant.entity.js';
+import { TenantsController } from './tenants.controller.js';
+import { TenantsService } from './tenants.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Tenant, TenantApiKey, PhoneNumber])],
+  controllers: [TenantsController, TenantApiKeysController, TenantPhoneNumbersController],
+  providers: [TenantsService, ApiKeysService, PhoneNumbersService],
+  exports: [TenantsService, ApiKeysService, PhoneNumbersService],
+})
+export class TenantsModule {}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { Page, paginate } from '../../common/pagination/cursor.js';
+import { CreateTenantDto } from './dto/create-tenant.dto.js';
+import { UpdateTenantDto } from './dto/update-tenant.dto.js';
+import { TenantSettings } from './tenant-settings.types.js';
+import { Tenant, TenantStatus } from './tenant.entity.js';
+import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '');
+  return slug || 'tenant';
+}
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const driverError = (err as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
+  return err instanceof QueryFailedError && driverError?.code === '23505' && driverError.constraint === constraint;
+}
+
+@Injectable()
+export class TenantsService {
+  constructor(@InjectRepository(Tenant) private readonly tenants: Repository<Tenant>) {}
+
+  async create(dto: CreateTenantDto): Promise<Tenant> {
+    const tenant = this.tenants.create({
+      name: dto.name.trim(),
+      slug: dto.slug ?? slugify(dto.name),
+      timezone: dto.timezone ?? 'UTC',
+      settings: (dto.settings ?? {}) as TenantSettings,
+      status: 'active',
+    });
+    try {
+      return await this.tenants.save(tenant);
+    } catch (err) {
+      if (isUniqueViolation(err, 'UQ_tenants_slug')) {
+        throw new TenantsException(TenantsExceptionCode.SLUG_TAKEN, `The slug "${tenant.slug}" is already taken: choose another slug`);
+      }
+      throw err;
+    }
+  }
+
+  list(opts: { limit?: number; cursor?: string }): Promise<Page<Tenant>> {
+    return paginate(this.tenants.createQueryBuilder('t'), { alias: 't', timeColumn: 'created_at', timeProperty: 'createdAt', ...opts });
+  }
+
+  async get(id: string): Promise<Tenant> {
+    const tenant = await this.tenants.findOneBy({ id });
+    if (!tenant) throw new TenantsException(TenantsExceptionCode.TENANT_NOT_FOUND, 'Tenant not found');
+    return tenant;
+  }
+
+  async update(id: string, dto: UpdateTenantDto): Promise<Tenant> {
+    const tenant = await this.get(id);
+    if (dto.name !== undefined) tenant.name = dto.name.trim();
+    if (dto.timezone !== undefined) tenant.timezone = dto.timezone;
+    if (dto.settings !== undefined) tenant.settings = { ...tenant.settings, ...(dto.settings as TenantSettings) };
+    return this.tenants.save(tenant);
+  }
+
+  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
+    const tenant = await this.get(id);
+    tenant.status = status;
+    return this.tenants.save(tenant);
+  }
+}
