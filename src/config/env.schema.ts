@@ -14,8 +14,12 @@ export function isSensitiveVariable(name: string): boolean {
   return Reflect.getMetadata(SENSITIVE, EnvironmentVariables.prototype, name) === true;
 }
 
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(String(value).toLowerCase());
+// Unrecognised words are passed through unchanged so @IsBoolean names the variable.
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '' || typeof value === 'boolean') return value === '' ? undefined : value;
+  const word = String(value).toLowerCase();
+  return ['true', '1', 'yes'].includes(word) ? true : ['false', '0', 'no'].includes(word) ? false : value;
+};
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 export enum LogLevel {

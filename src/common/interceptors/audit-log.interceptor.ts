@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, HttpException, Injectable, NestIntercept
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { Observable, tap } from 'rxjs';
+import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { AUDIT_META, AuditMeta } from '../audit/audited.decorator.js';
 import { actorOf, AuditService } from '../audit/audit.service.js';
 
@@ -10,7 +10,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Audits every authenticated write: who, which tenant, what, on which resource, and how it ended.
- * The row is written after the response is decided and never fails the request.
+ * Writing the row never fails the request.
  */
 @Injectable()
 export class AuditLogInterceptor implements NestInterceptor {
@@ -28,7 +28,7 @@ export class AuditLogInterceptor implements NestInterceptor {
     const action = meta?.action ?? `${request.method} ${request.routeOptions?.url ?? request.url}`;
     const params = (request.params ?? {}) as Record<string, string>;
     const write = (outcome: 'success' | 'failure', statusCode: number, resourceId?: string, reason?: string) =>
-      void this.audit.record({
+      this.audit.record({
         ...actorOf(request.principal),
         tenantId:
           request.principal?.kind === 'tenant'
@@ -44,16 +44,18 @@ export class AuditLogInterceptor implements NestInterceptor {
         details: reason ? { reason } : null,
       });
 
+    // The row is written before the response leaves (so it is never lost to a crash right after),
+    // and AuditService.record never throws.
     return next.handle().pipe(
-      tap({
-        next: (body) => {
-          // Nest applies @HttpCode after the handler's observable completes, so read it from metadata.
-          const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
-          const id = (body as { id?: unknown } | undefined)?.id;
-          write('success', status, typeof id === 'string' ? id : undefined);
-        },
-        error: (err: unknown) => write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, (err as Error).message),
+      mergeMap((body) => {
+        // Nest applies @HttpCode after the handler's observable completes, so read it from metadata.
+        const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
+        const id = (body as { id?: unknown } | undefined)?.id;
+        return from(write('success', status, typeof id === 'string' ? id : undefined).then(() => body));
       }),
+      catchError((err: unknown) =>
+        from(write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, (err as Error).message)).pipe(mergeMap(() => throwError(() => err))),
+      ),
     );
   }
 }

@@ -22,7 +22,7 @@ export class Tenant {
   @Column({ type: 'varchar', length: 64, default: 'UTC' })
   timezone: string;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   settings: TenantSettings;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

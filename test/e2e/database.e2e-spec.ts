@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/data-source.js';
+import { DataDirLockedError, EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { MIGRATIONS } from '../../src/database/migrations.js';
+import { revertLastMigration, runMigrations } from '../../src/database/migration-runner.js';
+
+const baseUrl = process.env.SWITCHBOARD_TEST_BASE_DATABASE_URL;
+const onRealPostgres = baseUrl ? describe : describe.skip;
+
+async function withFreshDatabase(fn: (url: string) => Promise<void>): Promise<void> {
+  const name = `switchboard_mig_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(baseUrl!);
+  url.pathname = `/${name}`;
+  try {
+    await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+onRealPostgres('Migrations on PostgreSQL', () => {
+  it('should migrate exactly once when several instances boot at the same time', async () => {
+    await withFreshDatabase(async (url) => {
+      const instances = await Promise.all([1, 2, 3].map(() => new DataSource(buildDataSourceOptions({ url, poolSize: 2 })).initialize()));
+      try {
+        const applied = await Promise.all(instances.map((ds) => runMigrations(ds)));
+        expect(applied.map((a) => a.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
+        const rows = await instances[0].query('SELECT name FROM schema_migrations');
+        expect(rows).toHaveLength(MIGRATIONS.length);
+      } finally {
+        await Promise.all(instances.map((ds) => ds.destroy()));
+      }
+    });
+  });
+
+  it('should revert every migration down to an empty schema and apply them again', async () => {
+    await withFreshDatabase(async (url) => {
+      const ds = await new DataSource(buildDataSourceOptions({ url, poolSize: 2 })).initialize();
+      try {
+        await runMigrations(ds);
+        for (let i = 0; i < MIGRATIONS.length; i++) await revertLastMigration(ds);
+        const tables = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`);
+        expect(tables).toEqual([]);
+        expect(await runMigrations(ds)).toHaveLength(MIGRATIONS.length);
+      } finally {
+        await ds.destroy();
+      }
+    });
+  });
+
+  it('should leave no difference between the entities and the migrated schema', async () => {
+    const ds = await new DataSource(buildDataSourceOptions({ url: process.env.DATABASE_URL!, poolSize: 2 })).initialize();
+    try {
+      await runMigrations(ds); // a no-op when an app of this run already migrated
+      const pending = await ds.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
+describe('Embedded database', () => {
+  it('should refuse a second process on the same DATA_DIR with a clear message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-lock-'));
+    const first = new EmbeddedPostgres(dir, 2);
+    try {
+      await first.start();
+      const second = new EmbeddedPostgres(dir, 2);
+      await expect(second.start()).rejects.toThrow(DataDirLockedError);
+      await expect(new EmbeddedPostgres(dir, 2).start()).rejects.toThrow(/already in use by another Switchboard process/);
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
