@@ -11,6 +11,9 @@ import { LoggingModule } from './common/logging/logging.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { APP_CONFIG, AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { LeadsModule } from './modules/leads/leads.module.js';
+import { ProviderClientsModule } from './modules/provider-clients/provider-clients.module.js';
+import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 
 @Module({})
@@ -28,7 +31,10 @@ export class AppModule {
         LifecycleModule,
         AuditModule,
         HealthModule,
+        RealtimeModule,
+        ProviderClientsModule,
         TenantsModule,
+        LeadsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,0 +1,70 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Lead } from './lead.entity.js';
+
+export type MessageChannel = 'voice' | 'sms' | 'whatsapp';
+export type MessageRole = 'user' | 'agent' | 'human' | 'system';
+
+/**
+ * One entry of a lead's timeline, whatever the channel: a transcript turn of a call, an SMS or
+ * WhatsApp message in or out, an operator's reply, a system note (transfer, booking).
+ */
+@Entity('lead_messages')
+@Index('IDX_lead_messages_tenant_lead_time', ['tenantId', 'leadId', 'occurredAt'])
+@Index('IDX_lead_messages_tenant_call', ['tenantId', 'callId'])
+@Index('UQ_lead_messages_tenant_external', ['tenantId', 'externalId'], { unique: true, where: '"external_id" IS NOT NULL' })
+export class LeadMessage {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ name: 'lead_id', type: 'uuid' })
+  leadId: string;
+
+  @ManyToOne(() => Lead, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'lead_id', foreignKeyConstraintName: 'FK_lead_messages_lead' })
+  lead?: Lead;
+
+  @Column({ name: 'call_id', type: 'uuid', nullable: true })
+  callId: string | null;
+
+  @Column({ type: 'varchar', length: 12 })
+  channel: MessageChannel;
+
+  @Column({ type: 'varchar', length: 8 })
+  direction: 'inbound' | 'outbound';
+
+  @Column({ type: 'varchar', length: 8 })
+  role: MessageRole;
+
+  @Column({ type: 'text' })
+  body: string;
+
+  /** Seconds from the start of the call, for transcript turns. */
+  @Column({ name: 'offset_secs', type: 'real', nullable: true })
+  offsetSecs: number | null;
+
+  /** The provider's identity of this entry (MessageSid, conversation id + turn): makes retries no-ops. */
+  @Column({ name: 'external_id', type: 'varchar', length: 120, nullable: true })
+  externalId: string | null;
+
+  /** SMS delivery status (queued ... delivered / undelivered / failed / read). */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  status: string | null;
+
+  @Column({ name: 'error_code', type: 'integer', nullable: true })
+  errorCode: number | null;
+
+  @Column({ type: 'smallint', nullable: true })
+  segments: number | null;
+
+  @Column({ type: 'jsonb', default: {} })
+  metadata: Record<string, unknown>;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

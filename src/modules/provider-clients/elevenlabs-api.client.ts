@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { SecretBox } from '../../common/crypto/secret-box.js';
+import { AppException } from '../../common/errors/app.exception.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+
+/** `conversation_initiation_client_data` as the REST endpoints take it (elevenlabs.md §1.3). */
+export interface ConversationInitiationData {
+  dynamic_variables?: Record<string, string | number | boolean>;
+  conversation_config_override?: Record<string, unknown>;
+  user_id?: string;
+}
+
+export class ElevenLabsApiError extends AppException {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super('ELEVENLABS_API_ERROR', 'upstream', message, status ? { upstreamStatus: status } : undefined);
+  }
+}
+
+const TIMEOUT_MS = { signedUrl: 5_000, registerCall: 8_000, conversation: 10_000 };
+
+/** ElevenLabs' REST API (signed URLs, register-call, conversation details), per tenant key. */
+@Injectable()
+export class ElevenLabsApiClient {
+  private readonly box: SecretBox;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
+  ) {
+    this.box = new SecretBox(config.auth.encryptionKey);
+  }
+
+  /** The WebSocket origin follows the REST origin (EU/India residency hosts included). */
+  get wsBaseUrl(): string {
+    return this.config.elevenlabs.apiBaseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
+  }
+
+  /** The direct conversation URL, for public agents that need no signed URL. */
+  publicConversationUrl(agentId: string): string {
+    return `${this.wsBaseUrl}/v1/convai/conversation?agent_id=${encodeURIComponent(agentId)}`;
+  }
+
+  async apiKeyForTenant(tenantId: string): Promise<string> {
+    const row = await this.tenants.createQueryBuilder('t').select(['t.id', 't.elevenlabsApiKeyEnc']).where('t.id = :tenantId', { tenantId }).getOne();
+    if (row?.elevenlabsApiKeyEnc) return this.box.decrypt(row.elevenlabsApiKeyEnc);
+    if (!this.config.elevenlabs.apiKey) throw new ElevenLabsApiError('No ElevenLabs API key is configured (ELEVENLABS_API_KEY)');
+    return this.config.elevenlabs.apiKey;
+  }
+
+  async setTenantApiKey(tenantId: string, apiKey: string | null): Promise<void> {
+    await this.tenants.update({ id: tenantId }, { elevenlabsApiKeyEnc: apiKey ? this.box.encrypt(apiKey) : null });
+  }
+
+  /** GET /v1/convai/conversation/get-signed-url: a one-time WebSocket URL for a private agent. */
+  async getSignedUrl(apiKey: string, agentId: string, signal?: AbortSignal): Promise<string> {
+    const body = await this.request<{ signed_url?: string }>('GET', `/v1/convai/conversation/get-signed-url?agent_id=${encodeURIComponent(agentId)}`, apiKey, TIMEOUT_MS.signedUrl, undefined, signal);
+    if (!body.signed_url) throw new ElevenLabsApiError('ElevenLabs returned no signed_url');
+    return body.signed_url;
+  }
+
+  /** POST /v1/convai/twilio/register-call: ElevenLabs carries the audio; returns its TwiML. */
+  async registerCall(
+    apiKey: string,
+    body: { agent_id: string; from_number: string; to_number: string; direction: 'inbound' | 'outbound'; conversation_initiation_client_data?: ConversationInitiationData },
+  ): Promise<string> {
+    return this.request<string>('POST', '/v1/convai/twilio/register-call', apiKey, TIMEOUT_MS.registerCall, body, undefined, 'text');
+  }
+
+  /** GET /v1/convai/conversations/{id}: the same shape as the post-call transcription webhook's data. */
+  getConversation<T = Record<string, unknown>>(apiKey: string, conversationId: string): Promise<T> {
+    return this.request<T>('GET', `/v1/convai/conversations/${encodeURIComponent(conversationId)}`, apiKey, TIMEOUT_MS.conversation);
+  }
+
+  private async request<T>(method: string, path: string, apiKey: string, timeoutMs: number, body?: unknown, signal?: AbortSignal, as: 'json' | 'text' = 'json'): Promise<T> {
+    const url = `${this.config.elevenlabs.apiBaseUrl.replace(/\/+$/, '')}${path}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { 'xi-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (err as Error).message;
+      throw new ElevenLabsApiError(`ElevenLabs ${method} ${path.split('?')[0]} failed: ${reason}`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new ElevenLabsApiError(`ElevenLabs ${method} ${path.split('?')[0]} answered ${res.status}`, res.status);
+    if (as === 'text') return text as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ElevenLabsApiError(`ElevenLabs ${method} ${path.split('?')[0]} answered with invalid JSON`, res.status);
+    }
+  }
+}
