@@ -11,6 +11,7 @@ import { LoggingModule } from './common/logging/logging.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { APP_CONFIG, AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { CallsModule } from './modules/calls/calls.module.js';
 import { LeadsModule } from './modules/leads/leads.module.js';
 import { ProviderClientsModule } from './modules/provider-clients/provider-clients.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         ProviderClientsModule,
         TenantsModule,
         LeadsModule,
+        CallsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

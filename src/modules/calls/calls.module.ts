@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CallStatusEvent } from './call-status-event.entity.js';
+import { Call } from './call.entity.js';
+import { SessionTokenService } from './session-token.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Call, CallStatusEvent])],
+  providers: [SessionTokenService],
+  exports: [SessionTokenService, TypeOrmModule],
+})
+export class CallsModule {}
