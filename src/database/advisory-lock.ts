@@ -8,8 +8,37 @@ export const ADVISORY_LOCK = {
   eventRetention: 7_301_004,
 } as const;
 
+// The embedded database belongs to exactly one process (a lock file guarantees it) and is reached
+// through a single connection, so holding a Postgres lock on that connection would block the work
+// it protects. There, the same exclusion is an in-process one.
+const singleProcess = new WeakSet<DataSource>();
+const localHolders = new WeakMap<DataSource, Map<number, Promise<unknown>>>();
+
+export function markSingleProcess(dataSource: DataSource): void {
+  singleProcess.add(dataSource);
+}
+
+function holdersOf(dataSource: DataSource): Map<number, Promise<unknown>> {
+  let holders = localHolders.get(dataSource);
+  if (!holders) localHolders.set(dataSource, (holders = new Map()));
+  return holders;
+}
+
+async function withLocalLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>): Promise<T> {
+  const holders = holdersOf(dataSource);
+  const previous = holders.get(key) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(fn);
+  holders.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (holders.get(key) === run) holders.delete(key);
+  }
+}
+
 /** Runs `fn` while holding a session-level advisory lock; other instances wait for it. */
 export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>): Promise<T> {
+  if (singleProcess.has(dataSource)) return withLocalLock(dataSource, key, fn);
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -26,6 +55,10 @@ export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, f
 
 /** Like withAdvisoryLock, but gives up at once (returns undefined) when another instance holds it. */
 export async function tryWithAdvisoryLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>): Promise<T | undefined> {
+  if (singleProcess.has(dataSource)) {
+    if (holdersOf(dataSource).has(key)) return undefined;
+    return withLocalLock(dataSource, key, fn);
+  }
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
