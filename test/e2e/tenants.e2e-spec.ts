@@ -131,11 +131,12 @@ describe('Tenants admin API', () => {
   });
 
   describe('phone numbers', () => {
-    it('should store a number as E.164 and list it', async () => {
+    it('should store a number as E.164 (admin only) and list it to the tenant', async () => {
       const tenant = await createTenant(t);
       const number = uniquePhoneNumber();
       const formatted = `${number.slice(0, 2)} (${number.slice(2, 5)}) ${number.slice(5, 8)}-${number.slice(8)}`;
-      const res = await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: formatted, capabilities: { sms: true } }, tenant.apiKey);
+      expect((await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: number }, tenant.apiKey)).statusCode).toBe(403);
+      const res = await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: formatted, capabilities: { sms: true } });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ phoneNumber: number, capabilities: { voice: true, sms: true, whatsapp: false } });
       const list = await t.api('GET', `/api/tenants/${tenant.id}/phone-numbers`, undefined, tenant.apiKey);

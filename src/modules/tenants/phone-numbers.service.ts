@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { IsNull, Not, QueryFailedError, Repository } from 'typeorm';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { CreatePhoneNumberDto } from './dto/create-phone-number.dto.js';
 import { PhoneNumber } from './phone-number.entity.js';
@@ -24,8 +24,11 @@ export class PhoneNumbersService {
     try {
       return await this.numbers.save(entity);
     } catch (err) {
-      const code = (err as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
-      if (err instanceof QueryFailedError && code === '23505') {
+      const driverError = (err as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
+      if (err instanceof QueryFailedError && driverError?.code === '23505' && driverError.constraint === 'UQ_phone_numbers_twilio_sid') {
+        throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_TAKEN, 'This twilioSid is already registered');
+      }
+      if (err instanceof QueryFailedError && driverError?.code === '23505') {
         // Same message whoever owns it: another tenant's numbers are not disclosed.
         throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_TAKEN, `${e164} is already registered`);
       }
@@ -42,9 +45,12 @@ export class PhoneNumbersService {
     if (!result.affected) throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_NOT_FOUND, 'Phone number not found');
   }
 
-  /** The number Twilio's `To` names, with its tenant: the entry point of every inbound webhook. */
-  findByE164(e164: string): Promise<PhoneNumber | null> {
-    return this.numbers.findOne({ where: { e164 }, relations: { tenant: true } });
+  /**
+   * The number Twilio's `To` names, with its tenant: the entry point of every inbound webhook.
+   * A number in the platform pool (unassigned, tenant_id NULL) routes to nobody, so it is not found.
+   */
+  findByE164(e164: string): Promise<(PhoneNumber & { tenantId: string }) | null> {
+    return this.numbers.findOne({ where: { e164, tenantId: Not(IsNull()) }, relations: { tenant: true } }) as Promise<(PhoneNumber & { tenantId: string }) | null>;
   }
 }
 

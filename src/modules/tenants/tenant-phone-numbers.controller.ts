@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
+import { AdminOnly, CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { assertTenantAccess } from '../../common/auth/tenant-scope.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
@@ -19,9 +19,12 @@ export class TenantPhoneNumbersController {
     private readonly numbers: PhoneNumbersService,
   ) {}
 
+  // Registering a number routes its calls to the tenant, so only the platform operator does it
+  // (tenants on their own Twilio subaccount use POST /api/phone-numbers/assign).
   @Post()
+  @AdminOnly()
   @Audited('phone_number.create', 'phone_number')
-  @ApiOperation({ summary: 'Register a phone number for the tenant (stored as E.164; one tenant per number)' })
+  @ApiOperation({ summary: 'Register a phone number for a tenant (admin; stored as E.164; one tenant per number)' })
   @ApiCreatedResponse({ type: PhoneNumberResponseDto })
   async create(@Param('id', ParseUUIDPipe) tenantId: string, @Body() dto: CreatePhoneNumberDto, @CurrentPrincipal() principal: Principal) {
     assertTenantAccess(principal, tenantId);
