@@ -1,26 +1,40 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { EventBus, RealtimeEvent } from './event-bus.port.js';
+import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
+import type { BoundedData } from './event-payload.js';
+import type { AfterCommit } from './after-commit.js';
+import type { RealtimeEventsRepository } from './realtime-events.repository.js';
+import type { RealtimeMetrics } from './realtime.metrics.js';
+import { StoredEventBus } from './stored-event-bus.js';
 
-/** Delivers events to subscribers in this process only (the embedded-database default). */
-@Injectable()
-export class InProcessEventBus implements EventBus {
-  private readonly logger = new Logger(InProcessEventBus.name);
-  private readonly handlers = new Set<(event: RealtimeEvent) => void>();
+/**
+ * Delivers events to subscribers in this process only: the embedded database, where there is
+ * one instance (PGlite has a single session; LISTEN/NOTIFY between instances means nothing).
+ * Events are still stored for Last-Event-ID replay and delivered after the producer's commit.
+ * Built without a store (unit tests) it numbers events itself and stores nothing.
+ */
+export class InProcessEventBus extends StoredEventBus {
+  readonly transport = 'in-process' as const;
   private sequence = 0;
 
-  async publish(event: RealtimeEvent): Promise<void> {
-    const stamped = { ...event, id: event.id ?? String(++this.sequence), occurredAt: event.occurredAt ?? new Date().toISOString() };
-    for (const handler of this.handlers) {
-      try {
-        handler(stamped);
-      } catch (err) {
-        this.logger.error({ err, type: event.type }, 'Event subscriber failed');
-      }
-    }
+  constructor(
+    private readonly store?: RealtimeEventsRepository,
+    private readonly afterCommit?: AfterCommit,
+    metrics?: RealtimeMetrics,
+  ) {
+    super(metrics);
   }
 
-  subscribe(handler: (event: RealtimeEvent) => void): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+  protected async send(event: RealtimeEvent, data: BoundedData, options: PublishOptions): Promise<void> {
+    if (!this.store) {
+      const stamped = { ...event, data: JSON.parse(data.json), id: String(++this.sequence), occurredAt: event.occurredAt ?? new Date().toISOString() };
+      return this.emit(stamped);
+    }
+    const stored = await this.store.insert(event, data, { manager: options.manager });
+    const deliver = () => this.emit(stored);
+    if (this.afterCommit) this.afterCommit.schedule(options.manager, deliver);
+    else deliver();
+  }
+
+  onApplicationShutdown(): void {
+    this.afterCommit?.detach();
   }
 }
