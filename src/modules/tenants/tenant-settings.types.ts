@@ -13,6 +13,8 @@ export interface TenantSettings {
     prompt?: string;
     language?: string;
     voiceId?: string;
+    /** The agent has authentication disabled: the bridge connects without a signed URL (no API key needed). */
+    publicAgent?: boolean;
   };
   routingMode?: RoutingMode;
   /** E.164 number of the humans a caller is handed to. */

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsPhoneNumber } from '../../../common/phone/is-phone-number.decorator.js';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -25,6 +25,10 @@ export class AgentSettingsDto {
   @ApiPropertyOptional()
   @IsOptional() @IsString() @MaxLength(100)
   voiceId?: string;
+
+  @ApiPropertyOptional({ description: 'The agent is public (authentication disabled on ElevenLabs): connect without a signed URL', default: false })
+  @IsOptional() @IsBoolean()
+  publicAgent?: boolean;
 }
 
 export class OpeningIntervalDto {
