@@ -2,12 +2,17 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CallLifecycleEvents } from './call-lifecycle.events.js';
 import { CallStatusEvent } from './call-status-event.entity.js';
+import { CallStatusService } from './call-status.service.js';
 import { Call } from './call.entity.js';
+import { CallsController } from './calls.controller.js';
+import { CallsRepository } from './calls.repository.js';
+import { CallsService } from './calls.service.js';
 import { SessionTokenService } from './session-token.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallStatusEvent])],
-  providers: [SessionTokenService, CallLifecycleEvents],
-  exports: [SessionTokenService, CallLifecycleEvents, TypeOrmModule],
+  controllers: [CallsController],
+  providers: [SessionTokenService, CallLifecycleEvents, CallsRepository, CallsService, CallStatusService],
+  exports: [SessionTokenService, CallLifecycleEvents, CallsRepository, CallsService, CallStatusService, TypeOrmModule],
 })
 export class CallsModule {}

@@ -5,6 +5,7 @@ import { PhoneNumber } from './phone-number.entity.js';
 import { PhoneNumbersService } from './phone-numbers.service.js';
 import { TenantApiKey } from './tenant-api-key.entity.js';
 import { TenantApiKeysController } from './tenant-api-keys.controller.js';
+import { TenantCredentialsController } from './tenant-credentials.controller.js';
 import { TenantPhoneNumbersController } from './tenant-phone-numbers.controller.js';
 import { Tenant } from './tenant.entity.js';
 import { TenantsController } from './tenants.controller.js';
@@ -12,7 +13,7 @@ import { TenantsService } from './tenants.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, TenantApiKey, PhoneNumber])],
-  controllers: [TenantsController, TenantApiKeysController, TenantPhoneNumbersController],
+  controllers: [TenantsController, TenantApiKeysController, TenantPhoneNumbersController, TenantCredentialsController],
   providers: [TenantsService, ApiKeysService, PhoneNumbersService],
   exports: [TenantsService, ApiKeysService, PhoneNumbersService],
 })

@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { TenantSettings } from '../tenants/tenant-settings.types.js';
+import { ACTIVE_CALL_MAX_AGE_SQL, ACTIVE_CALL_STATUSES, CALL_STATUS_RANK, callStatusRankSql, isTerminalStatus, recordingStatusRankSql, StreamState, streamStateRankSql } from './call-status.js';
+import { utcDay } from '../usage/usage-period.js';
+import { usageIncrementSql } from '../usage/usage-sql.js';
+import type { CallDirection, CallStatus } from './call.entity.js';
+import { Call } from './call.entity.js';
+
+export interface NewInboundCall {
+  tenantId: string;
+  leadId: string | null;
+  phoneNumberId: string | null;
+  callSid: string;
+  accountSid: string | null;
+  fromNumber: string;
+  toNumber: string;
+  status: 'ringing' | 'rejected';
+  disposition: string | null;
+  routingMode: string | null;
+  agentId: string | null;
+  /** Count the call in the tenant's daily usage (only when the row is new). */
+  countUsage: boolean;
+  at: Date;
+}
+
+export interface StatusCallbackInput {
+  callSid: string;
+  /** The signed AccountSid: a callback only touches calls of the account that sent it. */
+  accountSid: string | null;
+  status: CallStatus;
+  at: Date;
+  durationSecs: number | null;
+  sipResponseCode: number | null;
+  sequenceNumber: number | null;
+  details: Record<string, unknown>;
+}
+
+export interface StatusCallbackResult {
+  callId: string;
+  tenantId: string;
+  leadId: string | null;
+  direction: CallDirection;
+  previousStatus: CallStatus;
+  status: CallStatus;
+  durationSecs: number | null;
+  /** True only for the one callback that moved the call into its ended state. */
+  justEnded: boolean;
+  historyAdded: boolean;
+}
+
+export interface ConnectActionCall {
+  call: Call;
+  tenantSettings: TenantSettings;
+}
+
+const ACCOUNT_MATCHES = `(twilio_account_sid IS NULL OR $2::varchar IS NULL OR twilio_account_sid = $2::varchar)`;
+
+// One statement, so one round trip and atomic without a transaction: lock the row, move it
+// forward only, keep the previous values for RETURNING (the CTE's FOR UPDATE returns the latest
+// committed version), add the history row idempotently, and add the call's seconds to the
+// tenant's usage on the one callback that ends the call (a duplicate finds it ended already).
+const APPLY_STATUS_SQL = `
+WITH prev AS (
+  SELECT id, status, ended_at FROM calls WHERE twilio_call_sid = $1 AND ${ACCOUNT_MATCHES} FOR UPDATE
+), upd AS (
+  UPDATE calls c SET
+    status = CASE WHEN $4::int > ${callStatusRankSql('prev.status')} THEN $3::varchar ELSE c.status END,
+    answered_at = COALESCE(c.answered_at, CASE
+      WHEN $3::varchar = 'in-progress' THEN $6::timestamptz
+      WHEN $5::boolean AND $7::int > 0 THEN $6::timestamptz - make_interval(secs => $7::int) END),
+    ended_at = CASE WHEN $5::boolean THEN COALESCE(c.ended_at, $6::timestamptz) ELSE c.ended_at END,
+    duration_secs = CASE WHEN $5::boolean THEN COALESCE(c.duration_secs, $7::int) ELSE c.duration_secs END,
+    sip_response_code = CASE WHEN $5::boolean THEN COALESCE(c.sip_response_code, $8::int) ELSE c.sip_response_code END,
+    updated_at = now()
+  FROM prev WHERE c.id = prev.id
+  RETURNING c.id, c.tenant_id, c.lead_id, c.direction, c.status, c.duration_secs, prev.status AS prev_status,
+    (prev.ended_at IS NULL AND c.ended_at IS NOT NULL) AS just_ended
+), hist AS (
+  INSERT INTO call_status_events (tenant_id, call_id, twilio_call_sid, status, sequence_number, details)
+  SELECT tenant_id, id, $1, $3::varchar, $9::int, $10::jsonb FROM upd
+  ON CONFLICT (twilio_call_sid, status) DO NOTHING
+  RETURNING 1
+), usage AS (
+  ${usageIncrementSql({
+    tenantId: 'tenant_id',
+    day: '$11::date',
+    values: {
+      inboundSeconds: `CASE WHEN direction = 'inbound' THEN duration_secs ELSE 0 END`,
+      outboundSeconds: `CASE WHEN direction = 'outbound' THEN duration_secs ELSE 0 END`,
+    },
+    source: 'upd WHERE upd.just_ended AND upd.duration_secs > 0',
+  })}
+)
+SELECT upd.*, EXISTS (SELECT 1 FROM hist) AS history_added FROM upd`;
+
+const INSERT_INBOUND_SQL = `
+WITH ins AS (
+  INSERT INTO calls (tenant_id, lead_id, phone_number_id, twilio_call_sid, twilio_account_sid, direction, from_number, to_number, status, disposition, routing_mode, agent_id)
+  VALUES ($1, $2, $3, $4, $5, 'inbound', $6, $7, $8, $9, $10, $11)
+  ON CONFLICT (twilio_call_sid) WHERE twilio_call_sid IS NOT NULL DO NOTHING
+  RETURNING *
+), hist AS (
+  INSERT INTO call_status_events (tenant_id, call_id, twilio_call_sid, status, details)
+  SELECT tenant_id, id, twilio_call_sid, status, $12::jsonb FROM ins
+  ON CONFLICT (twilio_call_sid, status) DO NOTHING
+), usage AS (
+  ${usageIncrementSql({ tenantId: 'tenant_id', day: '$13::date', values: { inboundCalls: '1' }, source: 'ins WHERE $14::boolean' })}
+)
+SELECT * FROM ins`;
+
+/** Builds an entity from a raw `RETURNING *` / `SELECT *` row (snake_case columns). */
+export function hydrate<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
+  const metadata = manager.connection.getMetadata(target);
+  const entity = metadata.create() as T;
+  for (const column of metadata.columns) {
+    if (column.databaseName in row) column.setEntityValue(entity, row[column.databaseName]);
+  }
+  return entity;
+}
+
+/**
+ * The call writes Twilio's webhooks make. Each is one statement (or one short transaction) that is
+ * safe to repeat: Twilio retries and reorders, and two instances may get the same callback.
+ */
+@Injectable()
+export class CallsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** Inserts the call (its first history row, its usage count) unless the CallSid exists; returns the row either way. */
+  async insertInbound(manager: EntityManager, input: NewInboundCall): Promise<{ call: Call; inserted: boolean }> {
+    const history = { source: 'voice-webhook', ...(input.disposition ? { disposition: input.disposition } : {}) };
+    const rows: Array<Record<string, unknown>> = await manager.query(INSERT_INBOUND_SQL, [
+      input.tenantId,
+      input.leadId,
+      input.phoneNumberId,
+      input.callSid,
+      input.accountSid,
+      input.fromNumber,
+      input.toNumber,
+      input.status,
+      input.disposition,
+      input.routingMode,
+      input.agentId,
+      JSON.stringify(history),
+      utcDay(input.at),
+      input.countUsage,
+    ]);
+    if (rows.length > 0) return { call: hydrate(manager, Call, rows[0]), inserted: true };
+    // A retry, or a concurrent duplicate that committed first (the insert waited for it).
+    const existing: Array<Record<string, unknown>> = await manager.query(`SELECT * FROM calls WHERE twilio_call_sid = $1`, [input.callSid]);
+    return { call: hydrate(manager, Call, existing[0]), inserted: false };
+  }
+
+  /** Serialises admission decisions per tenant until the transaction ends (strict concurrent-call quota). */
+  async lockTenantAdmission(manager: EntityManager, tenantId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('call-admission:' || $1, 0))`, [tenantId]);
+  }
+
+  /** The tenant's calls still using a line, not counting `exceptCallSid` (a retried webhook). */
+  async countActive(manager: EntityManager, tenantId: string, exceptCallSid: string): Promise<number> {
+    const rows: Array<{ n: number }> = await manager.query(
+      `SELECT count(*)::int AS n FROM calls
+       WHERE tenant_id = $1 AND status = ANY($2) AND twilio_call_sid IS DISTINCT FROM $3 AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`,
+      [tenantId, ACTIVE_CALL_STATUSES, exceptCallSid],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Applies a status callback (see APPLY_STATUS_SQL); null when no such call exists for the account. */
+  async applyStatusCallback(manager: EntityManager, input: StatusCallbackInput): Promise<StatusCallbackResult | null> {
+    const rows: Array<Record<string, unknown>> = await manager.query(APPLY_STATUS_SQL, [
+      input.callSid,
+      input.accountSid,
+      input.status,
+      CALL_STATUS_RANK[input.status],
+      isTerminalStatus(input.status),
+      input.at,
+      input.durationSecs,
+      input.sipResponseCode,
+      input.sequenceNumber,
+      JSON.stringify(input.details),
+      utcDay(input.at),
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      callId: row.id as string,
+      tenantId: row.tenant_id as string,
+      leadId: (row.lead_id as string | null) ?? null,
+      direction: row.direction as CallDirection,
+      previousStatus: row.prev_status as CallStatus,
+      status: row.status as CallStatus,
+      durationSecs: (row.duration_secs as number | null) ?? null,
+      justEnded: row.just_ended === true,
+      historyAdded: row.history_added === true,
+    };
+  }
+
+  /** Stream started → stopped/error, never backwards; the first StreamSid is kept. */
+  async applyStreamStatus(input: { callSid: string; accountSid: string | null; streamSid: string; state: StreamState; error: string | null }): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
+    const rows: Array<{ id: string; tenant_id: string; stream_status: string }> = await this.dataSource.query(
+      `UPDATE calls SET
+         stream_sid = COALESCE(stream_sid, $3),
+         stream_status = CASE WHEN ${streamStateRankSql('$4::varchar')} > ${streamStateRankSql('stream_status')} THEN $4::varchar ELSE stream_status END,
+         metadata = CASE WHEN $5::varchar IS NULL THEN metadata ELSE metadata || jsonb_build_object('streamError', $5::varchar) END,
+         updated_at = now()
+       WHERE twilio_call_sid = $1 AND ${ACCOUNT_MATCHES}
+       RETURNING id, tenant_id, stream_status`,
+      [input.callSid, input.accountSid, input.streamSid, input.state, input.error],
+    );
+    return rows[0] ? { callId: rows[0].id, tenantId: rows[0].tenant_id, streamStatus: rows[0].stream_status } : null;
+  }
+
+  /** Stores the recording; a repeated or out-of-order callback for the same recording changes nothing. */
+  async applyRecording(input: { callSid: string; accountSid: string | null; sid: string; url: string | null; durationSecs: number | null; status: string | null }): Promise<{ callId: string; tenantId: string } | null> {
+    const rows: Array<{ id: string; tenant_id: string }> = await this.dataSource.query(
+      `UPDATE calls SET
+         recording = CASE
+           WHEN recording IS NULL OR recording->>'sid' IS DISTINCT FROM $3::varchar
+             OR ${recordingStatusRankSql('$6::varchar')} >= ${recordingStatusRankSql(`recording->>'status'`)}
+           THEN jsonb_strip_nulls(jsonb_build_object('sid', $3::varchar, 'url', $4::varchar, 'durationSecs', $5::int, 'status', $6::varchar))
+           ELSE recording END,
+         updated_at = now()
+       WHERE twilio_call_sid = $1 AND ${ACCOUNT_MATCHES}
+       RETURNING id, tenant_id`,
+      [input.callSid, input.accountSid, input.sid, input.url, input.durationSecs, input.status],
+    );
+    return rows[0] ? { callId: rows[0].id, tenantId: rows[0].tenant_id } : null;
+  }
+
+  /** The call and its tenant's settings, for `<Connect action>`. */
+  async findForConnectAction(callSid: string, accountSid: string | null): Promise<ConnectActionCall | null> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT c.*, t.settings AS tenant_settings FROM calls c JOIN tenants t ON t.id = c.tenant_id
+       WHERE c.twilio_call_sid = $1 AND ${ACCOUNT_MATCHES.replace(/twilio_account_sid/g, 'c.twilio_account_sid')}`,
+      [callSid, accountSid],
+    );
+    if (!rows[0]) return null;
+    return { call: hydrate(this.dataSource.manager, Call, rows[0]), tenantSettings: (rows[0].tenant_settings ?? {}) as TenantSettings };
+  }
+
+  /** Records why we could not serve a call we had accepted (e.g. register-call failed). */
+  async markFailure(callId: string, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE calls SET failure_reason = $2, updated_at = now() WHERE id = $1 AND failure_reason IS NULL`, [callId, reason.slice(0, 200)]);
+  }
+}

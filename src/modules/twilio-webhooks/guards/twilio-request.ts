@@ -1,0 +1,28 @@
+import { SetMetadata } from '@nestjs/common';
+
+/** Who sent a Twilio webhook, established by TwilioSignatureGuard from the signed AccountSid. */
+export interface TwilioAccountContext {
+  accountSid: string | null;
+  /** The tenant owning the subaccount that signed the request; null for the platform account. */
+  tenantId: string | null;
+  /**
+   * True when the signature could NOT be checked because the subaccount's token could not be
+   * looked up (database down) on a route that opted in: answer without touching any data.
+   */
+  degraded: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    twilioAccount?: TwilioAccountContext;
+  }
+}
+
+export const TWILIO_DEGRADED_ACCESS = 'twilio-degraded-access';
+
+/**
+ * For routes that must still answer a caller when the database is down (voice, fallback): an
+ * unverifiable request is let through marked `degraded`, and the handler answers a generic,
+ * data-free apology instead of Twilio's application-error message.
+ */
+export const AllowDegradedTwilioAccess = () => SetMetadata(TWILIO_DEGRADED_ACCESS, true);

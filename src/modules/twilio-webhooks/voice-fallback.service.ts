@@ -1,0 +1,93 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { toE164 } from '../../common/phone/phone-number.js';
+import { CallsRepository } from '../calls/calls.repository.js';
+import type { TenantSettings } from '../tenants/tenant-settings.types.js';
+import { DEFAULT_MESSAGES } from './domain/call-admission.js';
+import type { TwilioAccountContext } from './guards/twilio-request.js';
+import { KnownHandoff, TenantRoutingService } from './tenant-routing.service.js';
+import { dialTwiml, hangupTwiml, sayThenHandOffTwiml } from './twiml/voice-twiml.js';
+
+// The fallback answers while something is already wrong (often the database): the hand-off
+// lookup gets this long before the caller just hears the apology.
+const FALLBACK_LOOKUP_TIMEOUT_MS = 1_500;
+
+/** Set by the media bridge on calls.metadata when the stream ends. */
+type BridgeOutcome = 'completed' | 'upstream_failed' | 'transfer' | 'refused';
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function safePath(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).pathname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What happens after `<Connect>` ends, and the last-resort answer when our primary one failed. */
+@Injectable()
+export class VoiceFallbackService {
+  private readonly logger = new Logger(VoiceFallbackService.name);
+  private readonly fallbacks;
+
+  constructor(
+    private readonly calls: CallsRepository,
+    private readonly routing: TenantRoutingService,
+    metrics: MetricsService,
+  ) {
+    this.fallbacks = metrics.counter('twilio_voice_fallbacks_total', 'Voice fallback answers by cause', ['cause']);
+  }
+
+  /** `<Connect action>`: the stream closed (or never opened); decide how the call goes on. */
+  async afterConnect(callSid: string, account: TwilioAccountContext): Promise<string> {
+    if (account.degraded) return this.apology(null, 'connect_degraded');
+    let found;
+    try {
+      found = await this.calls.findForConnectAction(callSid, account.accountSid);
+    } catch (err) {
+      this.logger.error({ err, callSid }, 'Connect action lookup failed');
+      return this.apology(null, 'connect_error');
+    }
+    if (!found) return this.apology(null, 'connect_unknown_call');
+    const { call, tenantSettings } = found;
+    const outcome = call.metadata?.bridgeOutcome as BridgeOutcome | undefined;
+    if (!call.mediaConnectedAt || outcome === 'upstream_failed' || outcome === 'refused') return this.apology(tenantSettings, 'bridge_failed');
+    if (outcome === 'transfer') {
+      const requested = typeof call.metadata?.transferTo === 'string' ? toE164(call.metadata.transferTo) : undefined;
+      const target = requested ?? tenantSettings.handoffNumber;
+      return target ? dialTwiml(target) : this.apology(tenantSettings, 'transfer_without_number');
+    }
+    return hangupTwiml();
+  }
+
+  /** VoiceFallbackUrl: must answer even with the database down. */
+  async fallback(body: Record<string, unknown>, account: TwilioAccountContext): Promise<string> {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    this.logger.warn(
+      { callSid: str(body.CallSid), errorCode: str(body.ErrorCode), errorUrl: safePath(str(body.ErrorUrl)), degraded: account.degraded },
+      'Twilio requested the voice fallback: our primary answer failed',
+    );
+    const to = toE164(str(body.To) ?? '');
+    let known: KnownHandoff | undefined = to ? this.routing.lastKnownHandoff(to) : undefined;
+    if (!known && to && !account.degraded) {
+      const lookup = this.routing.resolve(to).then((route) => (route ? { tenantId: route.tenant.id, handoffNumber: route.tenant.status === 'active' ? (route.tenant.settings?.handoffNumber ?? null) : null } : undefined));
+      known = await withTimeout(lookup, FALLBACK_LOOKUP_TIMEOUT_MS).catch(() => undefined);
+    }
+    // A subaccount only ever reaches its own tenant's humans.
+    const handoff = known && (!account.tenantId || account.tenantId === known.tenantId) ? known.handoffNumber : null;
+    return this.apology({ handoffNumber: handoff ?? undefined }, 'twilio_fallback');
+  }
+
+  private apology(settings: TenantSettings | null, cause: string): string {
+    this.fallbacks.inc({ cause });
+    return sayThenHandOffTwiml(settings?.messages?.unavailable || DEFAULT_MESSAGES.unavailable, settings?.handoffNumber);
+  }
+}

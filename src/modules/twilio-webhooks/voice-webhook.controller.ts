@@ -1,0 +1,68 @@
+import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Public } from '../../common/auth/auth.decorators.js';
+import { SkipAudit } from '../../common/audit/audited.decorator.js';
+import { TwilioCallParams, VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
+import { AllowDegradedTwilioAccess, TwilioAccountContext } from './guards/twilio-request.js';
+import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
+import { InboundCallService } from './inbound-call.service.js';
+import { TwilioParams } from './twilio-params.decorator.js';
+import { VoiceFallbackService } from './voice-fallback.service.js';
+
+const TWIML = 'text/xml; charset=utf-8';
+
+function accountOf(request: FastifyRequest): TwilioAccountContext {
+  return request.twilioAccount ?? { accountSid: null, tenantId: null, degraded: false };
+}
+
+/**
+ * Twilio voice webhooks (form POSTs, signed). Each answers TwiML with 200: Twilio needs
+ * instructions, not errors, to keep a caller informed. Setup: docs/twilio.md.
+ */
+@ApiExcludeController()
+@Public()
+@SkipAudit()
+@Controller('webhooks/twilio')
+export class VoiceWebhookController {
+  constructor(
+    private readonly inbound: InboundCallService,
+    private readonly fallbacks: VoiceFallbackService,
+  ) {}
+
+  /** An incoming call (the number's VoiceUrl); `/elevenlabs` is the path older numbers were set up with. */
+  @Post(['voice', 'elevenlabs'])
+  @HttpCode(200)
+  @Header('Content-Type', TWIML)
+  @UseGuards(TwilioSignatureGuard)
+  @AllowDegradedTwilioAccess()
+  async voice(@TwilioParams(VoiceWebhookParams) params: VoiceWebhookParams, @Req() request: FastifyRequest): Promise<string> {
+    return (await this.inbound.answer(params, accountOf(request), String(request.id))).twiml;
+  }
+
+  /** `<Connect action>`: the media stream ended or never opened. */
+  @Post('voice/connect-action')
+  @HttpCode(200)
+  @Header('Content-Type', TWIML)
+  @UseGuards(TwilioSignatureGuard)
+  @AllowDegradedTwilioAccess()
+  connectAction(@TwilioParams(TwilioCallParams) params: TwilioCallParams, @Req() request: FastifyRequest): Promise<string> {
+    return this.fallbacks.afterConnect(params.CallSid, accountOf(request));
+  }
+
+  /** VoiceFallbackUrl: our primary answer failed; lenient on purpose, it is the caller's last chance. */
+  @Post('voice/fallback')
+  @HttpCode(200)
+  @Header('Content-Type', TWIML)
+  @UseGuards(TwilioSignatureGuard)
+  @AllowDegradedTwilioAccess()
+  fallback(@Req() request: FastifyRequest): Promise<string> {
+    return this.fallbacks.fallback((request.body ?? {}) as Record<string, unknown>, accountOf(request));
+  }
+
+  /** For setup checks (a browser or curl): says the endpoint is there, nothing else. */
+  @Get(['voice', 'elevenlabs', 'voice/connect-action', 'voice/fallback'])
+  health() {
+    return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };
+  }
+}
