@@ -89,7 +89,9 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
       let session = this.takePreOpened(stream.callId, stream.tenantId);
       if (!session && !p.closed) {
         // The context (lead history) is built while the signed URL and the handshake are on their way.
-        const context = this.contexts.build(stream.tenant, stream.lead);
+        // A hand-back after a transfer tells the agent what happened (takeover module).
+        const handback = stream.handback;
+        const context = this.contexts.build(stream.tenant, stream.lead, handback ? { extraVariables: { handback_note: handback.note }, firstMessage: handback.firstMessage } : {});
         session = this.factory.create({ call: { id: stream.callId, tenantId: stream.tenantId, leadId: stream.leadId }, tenant: stream.tenant, context }, (s) => this.onFinished(s));
         this.sessions.set(stream.callId, session);
         session.start();

@@ -10,6 +10,8 @@ export interface BridgeCallContext {
   call: { id: string; tenantId: string; leadId: string | null };
   tenant: Tenant;
   lead: Lead | null;
+  /** Set by a hand-back after a transfer (takeover module): what the new conversation is told. */
+  handback?: { note: string; firstMessage?: string } | null;
 }
 
 // UPDATE ... RETURNING answers [rows, count] through TypeORM's postgres driver.
@@ -33,9 +35,9 @@ export class MediaCallsRepository {
       `WITH claimed AS (
          UPDATE calls SET media_connected_at = now(), stream_sid = $1, updated_at = now()
          WHERE id = $2 AND tenant_id = $3 AND twilio_call_sid = $4 AND media_connected_at IS NULL
-         RETURNING id, tenant_id, lead_id
+         RETURNING id, tenant_id, lead_id, metadata
        )
-       SELECT c.id, c.lead_id,
+       SELECT c.id, c.lead_id, c.metadata->'handback' AS handback,
          json_build_object('id', t.id, 'name', t.name, 'slug', t.slug, 'status', t.status, 'timezone', t.timezone, 'settings', t.settings) AS tenant,
          CASE WHEN l.id IS NULL THEN NULL ELSE json_build_object('id', l.id, 'tenantId', l.tenant_id, 'phoneE164', l.phone_e164, 'name', l.name,
            'status', l.status, 'score', l.score, 'summary', l.summary, 'interactionCount', l.interaction_count) END AS lead
@@ -44,11 +46,12 @@ export class MediaCallsRepository {
     );
     const rows = rowsOf(result);
     if (rows.length !== 1) return null;
-    const row = rows[0] as { id: string; lead_id: string | null; tenant: Partial<Tenant>; lead: Partial<Lead> | null };
+    const row = rows[0] as { id: string; lead_id: string | null; tenant: Partial<Tenant>; lead: Partial<Lead> | null; handback: BridgeCallContext['handback'] };
     return {
       call: { id: row.id, tenantId, leadId: row.lead_id },
       tenant: Object.assign(new Tenant(), row.tenant),
       lead: row.lead ? Object.assign(new Lead(), row.lead) : null,
+      handback: row.handback ?? null,
     };
   }
 

@@ -30,6 +30,8 @@ export interface AuthorizedStream {
   /** Loaded with the claim (one round trip), for a stream whose conversation was not pre-opened here. */
   tenant: Tenant;
   lead: Lead | null;
+  /** A hand-back after a transfer: the note and greeting of the new conversation. */
+  handback?: { note: string; firstMessage?: string } | null;
 }
 
 const TOKEN_CODES = { malformed: Code.TOKEN_MALFORMED, bad_signature: Code.TOKEN_BAD_SIGNATURE, expired: Code.TOKEN_EXPIRED, wrong_call: Code.TOKEN_CALL_MISMATCH } as const;
@@ -87,7 +89,7 @@ export class MediaStreamAuthenticator {
     if (signedByTenant && signedByTenant !== tenantId) throw new MediaBridgeException(Code.TENANT_MISMATCH, 'Stream signed by another tenant than the session token names');
     const claimed = await this.calls.claimStream(callId, tenantId, start.callSid, start.streamSid);
     if (!claimed) throw new MediaBridgeException(Code.TOKEN_REUSED, 'Session token already used (or the call does not exist)');
-    return { callId, tenantId, leadId: claimed.call.leadId, callSid: start.callSid, streamSid: start.streamSid, tenant: claimed.tenant, lead: claimed.lead };
+    return { callId, tenantId, leadId: claimed.call.leadId, callSid: start.callSid, streamSid: start.streamSid, tenant: claimed.tenant, lead: claimed.lead, handback: claimed.handback ?? null };
   }
 
   /** Logs, counts and audits a refusal (reasons only: no signatures, tokens or numbers). */

@@ -19,6 +19,8 @@ export interface TenantSettings {
   routingMode?: RoutingMode;
   /** E.164 number of the humans a caller is handed to. */
   handoffNumber?: string;
+  /** Hand the caller back to the AI when a transfer's human leg ends (default true). */
+  handBack?: boolean;
   /** Absent = always open. A weekday without entries is closed all day. */
   businessHours?: Partial<Record<Weekday, OpeningInterval[]>>;
   quotas?: {
@@ -26,6 +28,12 @@ export interface TenantSettings {
     monthlyVoiceMinutes?: number;
     monthlySmsSegments?: number;
     monthlyOutboundCalls?: number;
+  };
+  /** Outbound calls: what happens when answering-machine detection says a machine answered. */
+  outbound?: {
+    onMachine?: 'hangup' | 'voicemail';
+    /** Said by the agent as its first message when leaving a voicemail. */
+    voicemailMessage?: string;
   };
   messages?: {
     outOfHours?: string;

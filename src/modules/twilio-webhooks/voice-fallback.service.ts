@@ -1,12 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { toE164 } from '../../common/phone/phone-number.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CallsRepository } from '../calls/calls.repository.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { DEFAULT_MESSAGES } from './domain/call-admission.js';
 import type { TwilioAccountContext } from './guards/twilio-request.js';
 import { KnownHandoff, TenantRoutingService } from './tenant-routing.service.js';
-import { dialTwiml, hangupTwiml, sayThenHandOffTwiml } from './twiml/voice-twiml.js';
+import { dialTwiml, hangupTwiml, publicUrl, sayThenHandOffTwiml, TWILIO_VOICE_PATHS } from './twiml/voice-twiml.js';
 
 // The fallback answers while something is already wrong (often the database): the hand-off
 // lookup gets this long before the caller just hears the apology.
@@ -42,6 +43,7 @@ export class VoiceFallbackService {
     private readonly calls: CallsRepository,
     private readonly routing: TenantRoutingService,
     metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.fallbacks = metrics.counter('twilio_voice_fallbacks_total', 'Voice fallback answers by cause', ['cause']);
   }
@@ -63,7 +65,8 @@ export class VoiceFallbackService {
     if (outcome === 'transfer') {
       const requested = typeof call.metadata?.transferTo === 'string' ? toE164(call.metadata.transferTo) : undefined;
       const target = requested ?? tenantSettings.handoffNumber;
-      return target ? dialTwiml(target) : this.apology(tenantSettings, 'transfer_without_number');
+      // The dial action may hand the caller back to the AI when the human leg ends (takeover module).
+      return target ? dialTwiml(target, publicUrl(this.config.publicBaseUrl, TWILIO_VOICE_PATHS.dialAction)) : this.apology(tenantSettings, 'transfer_without_number');
     }
     return hangupTwiml();
   }

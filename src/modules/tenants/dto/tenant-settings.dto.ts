@@ -71,6 +71,13 @@ export class TenantMessagesDto {
   @IsOptional() @IsString() @MaxLength(320) smsFallback?: string;
 }
 
+export class OutboundSettingsDto {
+  @ApiPropertyOptional({ enum: ['hangup', 'voicemail'], default: 'hangup', description: 'When answering-machine detection says a machine answered' })
+  @IsOptional() @IsIn(['hangup', 'voicemail']) onMachine?: 'hangup' | 'voicemail';
+  @ApiPropertyOptional({ description: 'The agent\'s first message when it leaves a voicemail' })
+  @IsOptional() @IsString() @MaxLength(1000) voicemailMessage?: string;
+}
+
 export class TenantSettingsDto {
   @ApiPropertyOptional({ type: AgentSettingsDto })
   @IsOptional() @ValidateNested() @Type(() => AgentSettingsDto)
@@ -84,6 +91,10 @@ export class TenantSettingsDto {
   @IsOptional() @IsPhoneNumber()
   handoffNumber?: string;
 
+  @ApiPropertyOptional({ description: 'After a transfer to a human ends with the caller still on the line, hand the caller back to the AI (default true)' })
+  @IsOptional() @IsBoolean()
+  handBack?: boolean;
+
   @ApiPropertyOptional({ type: BusinessHoursDto, description: 'Opening intervals per weekday in the tenant timezone; absent = always open' })
   @IsOptional() @ValidateNested() @Type(() => BusinessHoursDto)
   businessHours?: BusinessHoursDto;
@@ -91,6 +102,10 @@ export class TenantSettingsDto {
   @ApiPropertyOptional({ type: QuotasDto })
   @IsOptional() @ValidateNested() @Type(() => QuotasDto)
   quotas?: QuotasDto;
+
+  @ApiPropertyOptional({ type: OutboundSettingsDto })
+  @IsOptional() @ValidateNested() @Type(() => OutboundSettingsDto)
+  outbound?: OutboundSettingsDto;
 
   @ApiPropertyOptional({ type: TenantMessagesDto })
   @IsOptional() @ValidateNested() @Type(() => TenantMessagesDto)

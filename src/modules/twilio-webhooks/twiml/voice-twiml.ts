@@ -9,6 +9,8 @@ const { VoiceResponse } = twilio.twiml;
 export const TWILIO_VOICE_PATHS = {
   connectAction: '/api/webhooks/twilio/voice/connect-action',
   streamStatus: '/api/webhooks/twilio/voice/stream-status',
+  /** `<Dial action>` of a transfer to a human: when that leg ends the caller may be handed back to the AI. */
+  dialAction: '/api/webhooks/twilio/voice/dial-action',
 } as const;
 
 /** The media stream's public URL: PUBLIC_BASE_URL with http(s) → ws(s), any path prefix kept. */
@@ -44,9 +46,10 @@ export function sayThenHandOffTwiml(message: string, handoffNumber?: string | nu
   return response.toString();
 }
 
-export function dialTwiml(number: string): string {
+export function dialTwiml(number: string, actionUrl?: string): string {
   const response = new VoiceResponse();
-  response.dial(number);
+  if (actionUrl) response.dial({ action: actionUrl }, number);
+  else response.dial(number);
   return response.toString();
 }
 

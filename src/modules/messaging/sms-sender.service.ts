@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { MessageRole } from '../leads/lead-message.entity.js';
+import type { Lead } from '../leads/lead.entity.js';
+import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
+import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
+import { UsageService } from '../usage/usage.service.js';
+import { MessagingException, MessagingExceptionCode } from './messaging.exception.js';
+import { countSegments, withChannel } from './sms-rules.js';
+
+export const SMS_STATUS_PATH = '/api/webhooks/twilio/sms/status';
+
+export interface OutgoingSms {
+  tenantId: string;
+  lead: Pick<Lead, 'id' | 'phoneE164' | 'optedOutAt'>;
+  channel: 'sms' | 'whatsapp';
+  body: string;
+  role: MessageRole;
+  /** Our number to send from; default: the tenant's first SMS-capable number. */
+  from?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface SentSms {
+  id: string;
+  sid: string;
+  status: string;
+  segments: number;
+  from: string;
+}
+
+/** Sends one SMS/WhatsApp message through the tenant's Twilio account, then stores, counts and announces it. */
+@Injectable()
+export class SmsSenderService {
+  private readonly logger = new Logger(SmsSenderService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly twilio: TwilioClientFactory,
+    private readonly usage: UsageService,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+  ) {}
+
+  get statusCallbackUrl(): string {
+    return `${this.config.publicBaseUrl.replace(/\/+$/, '')}${SMS_STATUS_PATH}`;
+  }
+
+  async senderNumber(tenantId: string, channel: 'sms' | 'whatsapp'): Promise<string> {
+    const rows: Array<{ e164: string }> = await this.db.query(
+      `SELECT e164 FROM phone_numbers WHERE tenant_id = $1 ORDER BY (CASE WHEN ${channel === 'whatsapp' ? 'whatsapp_enabled' : 'sms_enabled'} THEN 0 ELSE 1 END), created_at LIMIT 1`,
+      [tenantId],
+    );
+    if (!rows[0]) throw new MessagingException(MessagingExceptionCode.NO_SENDER_NUMBER, 'The tenant has no phone number to send from');
+    return rows[0].e164;
+  }
+
+  /** Twilio's create call only (used for first sends and resends). */
+  async create(tenantId: string, channel: 'sms' | 'whatsapp', from: string, to: string, body: string): Promise<{ sid: string; status: string }> {
+    const { client } = await this.twilio.forTenant(tenantId);
+    try {
+      const msg = await client.messages.create({ to: withChannel(channel, to), from: withChannel(channel, from), body, statusCallback: this.statusCallbackUrl });
+      return { sid: msg.sid, status: msg.status ?? 'queued' };
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      this.logger.warn({ tenantId, code }, 'Twilio refused an outgoing message');
+      throw new MessagingException(MessagingExceptionCode.SEND_FAILED, `Twilio refused the message${code ? ` (error ${code})` : ''}`);
+    }
+  }
+
+  async send(out: OutgoingSms): Promise<SentSms> {
+    if (out.lead.optedOutAt) throw new MessagingException(MessagingExceptionCode.OPTED_OUT, 'The recipient has opted out (STOP); send START to opt back in');
+    const from = out.from ?? (await this.senderNumber(out.tenantId, out.channel));
+    const { sid, status } = await this.create(out.tenantId, out.channel, from, out.lead.phoneE164, out.body);
+    const segments = countSegments(out.body);
+    const now = new Date();
+    const id = await this.db.transaction(async (manager) => {
+      const rows: Array<{ id: string }> = await manager.query(
+        `INSERT INTO lead_messages (tenant_id, lead_id, channel, direction, role, body, external_id, status, segments, metadata, occurred_at)
+         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET body = EXCLUDED.body RETURNING id`,
+        [out.tenantId, out.lead.id, out.channel, out.role, out.body, sid, status, segments, JSON.stringify({ ...out.metadata, from, attempts: 1 }), now],
+      );
+      await manager.query(`UPDATE leads SET last_contact_at = $3 WHERE tenant_id = $1 AND id = $2`, [out.tenantId, out.lead.id, now]);
+      await this.usage.increment(out.tenantId, now, out.channel === 'whatsapp' ? { whatsappOut: 1 } : { smsOutSegments: segments }, manager);
+      await this.events.publish(
+        { tenantId: out.tenantId, type: 'sms.sent', leadId: out.lead.id, data: { messageId: rows[0].id, sid, channel: out.channel, role: out.role, status, segments, body: out.body } },
+        { manager },
+      );
+      return rows[0].id;
+    });
+    return { id, sid, status, segments, from };
+  }
+}
