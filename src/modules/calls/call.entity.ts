@@ -11,6 +11,8 @@ export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'c
 @Index('IDX_calls_tenant_lead', ['tenantId', 'leadId', 'createdAt'])
 @Index('UQ_calls_twilio_call_sid', ['twilioCallSid'], { unique: true, where: '"twilio_call_sid" IS NOT NULL' })
 @Index('UQ_calls_conversation_id', ['conversationId'], { unique: true, where: '"conversation_id" IS NOT NULL' })
+// The outbound dispatcher's queue (across tenants, per account): only calls waiting to be placed.
+@Index('IDX_calls_outbound_queue', ['twilioAccountSid', 'createdAt'], { where: `"direction" = 'outbound' AND "status" = 'queued'` })
 export class Call {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -4,7 +4,7 @@ import { CallLifecycleEvents } from '../calls/call-lifecycle.events.js';
 import type { Call } from '../calls/call.entity.js';
 import { CallsRepository } from '../calls/calls.repository.js';
 import { SessionTokenService } from '../calls/session-token.service.js';
-import { ConversationContextService } from '../leads/conversation-context.service.js';
+import { type ContextOptions, ConversationContextService } from '../leads/conversation-context.service.js';
 import type { Lead } from '../leads/lead.entity.js';
 import { ElevenLabsApiClient } from '../provider-clients/elevenlabs-api.client.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
@@ -31,30 +31,33 @@ export class AcceptedCallAnswerService {
     private readonly calls: CallsRepository,
   ) {}
 
-  async answer(tenant: Tenant, call: Call, lead: Lead | null, params: VoiceWebhookParams): Promise<string> {
+  /** `options`: per-call overrides (an outbound call's firstMessage/prompt/variables, a voicemail). */
+  async answer(tenant: Tenant, call: Call, lead: Lead | null, params: VoiceWebhookParams, options: ContextOptions = {}): Promise<string> {
     const mode = call.routingMode ?? tenant.settings?.routingMode ?? 'bridge';
-    return mode === 'register-call' ? this.registerCall(tenant, call, lead, params) : this.bridge(tenant, call, lead);
+    return mode === 'register-call' ? this.registerCall(tenant, call, lead, params, options) : this.bridge(tenant, call, lead, options);
   }
 
-  private async bridge(tenant: Tenant, call: Call, lead: Lead | null): Promise<string> {
-    const context = await this.context.build(tenant, lead);
+  private async bridge(tenant: Tenant, call: Call, lead: Lead | null, options: ContextOptions): Promise<string> {
+    const context = await this.context.build(tenant, lead, options);
     // Only a call still waiting for its stream is announced (a retry after the stream opened is not);
-    // the bridge starts opening the ElevenLabs conversation while Twilio sets up the stream.
-    if (call.status === 'ringing' && !call.mediaConnectedAt) this.lifecycle.emitAccepted({ call, tenant, lead, context });
+    // the bridge starts opening the ElevenLabs conversation while Twilio sets up the stream. An
+    // outbound call is answered already (status callbacks may have moved it past ringing).
+    const waiting = call.status === 'ringing' || (call.direction === 'outbound' && !['completed', 'busy', 'failed', 'no-answer', 'canceled', 'rejected'].includes(call.status));
+    if (waiting && !call.mediaConnectedAt) this.lifecycle.emitAccepted({ call, tenant, lead, context });
     return connectStreamTwiml({
       publicBaseUrl: this.config.publicBaseUrl,
       parameters: { sessionToken: this.sessionTokens.issue(call.twilioCallSid as string, tenant.id, call.id), callId: call.id },
     });
   }
 
-  private async registerCall(tenant: Tenant, call: Call, lead: Lead | null, params: VoiceWebhookParams): Promise<string> {
+  private async registerCall(tenant: Tenant, call: Call, lead: Lead | null, params: VoiceWebhookParams, options: ContextOptions): Promise<string> {
     try {
-      const [apiKey, context] = await Promise.all([this.elevenlabs.apiKeyForTenant(tenant.id), this.context.build(tenant, lead)]);
+      const [apiKey, context] = await Promise.all([this.elevenlabs.apiKeyForTenant(tenant.id), this.context.build(tenant, lead, options)]);
       return await this.elevenlabs.registerCall(apiKey, {
         agent_id: call.agentId ?? (tenant.settings?.agent?.agentId as string),
         from_number: params.From,
         to_number: params.To,
-        direction: 'inbound',
+        direction: call.direction,
         conversation_initiation_client_data: {
           dynamic_variables: context.dynamicVariables,
           conversation_config_override: context.conversationConfigOverride,

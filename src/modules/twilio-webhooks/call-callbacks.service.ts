@@ -2,6 +2,7 @@ import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common'
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CallStatusService } from '../calls/call-status.service.js';
 import type { StreamState } from '../calls/call-status.js';
+import { QuotaService } from '../usage/quota.service.js';
 import type { CallStatusParams, RecordingStatusParams, StreamStatusParams } from './dto/twilio-webhook.dto.js';
 import type { TwilioAccountContext } from './guards/twilio-request.js';
 
@@ -28,6 +29,7 @@ export class CallCallbacksService {
 
   constructor(
     private readonly status: CallStatusService,
+    private readonly quotas: QuotaService,
     metrics: MetricsService,
   ) {
     this.callbacks = metrics.counter('twilio_call_callbacks_total', 'Twilio call callbacks by kind and result', ['kind', 'result']);
@@ -47,6 +49,8 @@ export class CallCallbacksService {
       }),
     );
     this.count('status', result ? (result.historyAdded ? 'applied' : 'duplicate') : 'unknown_call', p.CallSid);
+    // The seconds were just counted: the voice-minutes quota may have passed 80% / 100% (alerts are once per month).
+    if (result?.justEnded && result.durationSecs) void this.quotas.alertIfNeeded(result.tenantId, 'voiceMinutes');
   }
 
   async streamStatus(p: StreamStatusParams, account: TwilioAccountContext): Promise<void> {

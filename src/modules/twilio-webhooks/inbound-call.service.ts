@@ -16,6 +16,7 @@ import { admissionNeeds, CallDisposition, decideAdmission, DEFAULT_MESSAGES, may
 import type { VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
 import type { TwilioAccountContext } from './guards/twilio-request.js';
 import { AcceptedCallAnswerService } from './accepted-call-answer.service.js';
+import { OutboundCallAnswerService } from './outbound-call-answer.service.js';
 import { NumberRoute, TenantRoutingService } from './tenant-routing.service.js';
 import { sayThenHandOffTwiml } from './twiml/voice-twiml.js';
 
@@ -46,6 +47,7 @@ export class InboundCallService {
     private readonly leads: LeadsRepository,
     private readonly usage: UsageService,
     private readonly answers: AcceptedCallAnswerService,
+    private readonly outbound: OutboundCallAnswerService,
     private readonly audit: AuditService,
     @Inject(EVENT_BUS) private readonly events: EventBus,
     metrics: MetricsService,
@@ -56,6 +58,8 @@ export class InboundCallService {
   async answer(params: VoiceWebhookParams, account: TwilioAccountContext, requestId: string): Promise<VoiceAnswer> {
     const to = toE164(params.To) as string; // validated by the DTO
     if (account.degraded) return this.fallback(to, account, 'degraded');
+    // A call we placed: To is the callee, not one of our numbers; its row exists already.
+    if (params.Direction === 'outbound-api') return this.answerOutbound(params, account, to);
     let route: NumberRoute | null = null;
     try {
       route = await this.routing.resolve(to);
@@ -66,6 +70,16 @@ export class InboundCallService {
       return await this.reply(route!.tenant, recorded, params);
     } catch (err) {
       this.logger.error({ err, callSid: params.CallSid, tenantId: route?.tenant.id }, 'Incoming call could not be handled: answering the fallback');
+      return this.fallback(to, account, 'error');
+    }
+  }
+
+  private async answerOutbound(params: VoiceWebhookParams, account: TwilioAccountContext, to: string): Promise<VoiceAnswer> {
+    try {
+      this.outcomes.inc({ outcome: 'outbound' });
+      return { twiml: await this.outbound.answer(params, account) };
+    } catch (err) {
+      this.logger.error({ err, callSid: params.CallSid }, 'Outbound call could not be answered: answering the fallback');
       return this.fallback(to, account, 'error');
     }
   }

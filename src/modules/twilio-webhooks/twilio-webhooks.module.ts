@@ -8,6 +8,7 @@ import { CallCallbacksController, CallCallbacksHealthController } from './call-c
 import { CallCallbacksService } from './call-callbacks.service.js';
 import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
 import { InboundCallService } from './inbound-call.service.js';
+import { OutboundCallAnswerService } from './outbound-call-answer.service.js';
 import { TenantRoutingService } from './tenant-routing.service.js';
 import { VoiceFallbackService } from './voice-fallback.service.js';
 import { VoiceWebhookController } from './voice-webhook.controller.js';
@@ -19,7 +20,7 @@ import { VoiceWebhookController } from './voice-webhook.controller.js';
 @Module({
   imports: [CallsModule, LeadsModule, TenantsModule, UsageModule],
   controllers: [VoiceWebhookController, CallCallbacksController, CallCallbacksHealthController],
-  providers: [TwilioSignatureGuard, TenantRoutingService, InboundCallService, AcceptedCallAnswerService, VoiceFallbackService, CallCallbacksService],
+  providers: [TwilioSignatureGuard, TenantRoutingService, InboundCallService, AcceptedCallAnswerService, OutboundCallAnswerService, VoiceFallbackService, CallCallbacksService],
   exports: [TwilioSignatureGuard, TenantRoutingService],
 })
 export class TwilioWebhooksModule {}

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TenantsModule } from '../tenants/tenants.module.js';
+import { QuotaService } from './quota.service.js';
+import { UsageAlert } from './usage-alert.entity.js';
 import { UsageDaily } from './usage-daily.entity.js';
 import { UsageController } from './usage.controller.js';
 import { UsageService } from './usage.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UsageDaily]), TenantsModule],
+  imports: [TypeOrmModule.forFeature([UsageDaily, UsageAlert]), TenantsModule],
   controllers: [UsageController],
-  providers: [UsageService],
-  exports: [UsageService],
+  providers: [UsageService, QuotaService],
+  exports: [UsageService, QuotaService],
 })
 export class UsageModule {}

@@ -33,6 +33,10 @@ export class VoiceWebhookParams extends TwilioCallParams {
 
   @IsOptional() @IsString() @MaxLength(20)
   CallStatus?: string;
+
+  /** Outbound calls placed with MachineDetection: human, machine_start, machine_end_beep, fax, unknown... */
+  @IsOptional() @IsString() @MaxLength(32)
+  AnsweredBy?: string;
 }
 
 /** Call progress (StatusCallback). */
