@@ -204,6 +204,8 @@ describe('Outbound calls and usage limits', () => {
       const context = await Promise.resolve(event.context);
       expect(context.conversationConfigOverride).toMatchObject({ agent: { first_message: 'Hi, this is Ada from the clinic', prompt: { prompt: 'Confirm the appointment' } } });
       expect(context.dynamicVariables).toMatchObject({ appointment_time: '10:30' });
+      // Kept on the call for a media stream that lands on another instance (it builds the context there).
+      expect((await callRow(row.id)).metadata.contextOptions).toMatchObject({ firstMessage: 'Hi, this is Ada from the clinic', prompt: 'Confirm the appointment', extraVariables: { appointment_time: '10:30' } });
       expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM calls WHERE twilio_call_sid = $1`, [row.twilio_call_sid]))[0].n).toBe(1);
       expect((await sim.sendStatusCallback('completed', { CallDuration: '42' })).status).toBeLessThan(300);
       const usage = (await t.dataSource.query(`SELECT outbound_calls, outbound_seconds FROM usage_daily WHERE tenant_id = $1`, [l.tenant.id]))[0];
@@ -233,7 +235,7 @@ describe('Outbound calls and usage limits', () => {
       expect(createForm(row.twilio_call_sid).MachineDetection).toBe('DetectMessageEnd');
       const event = await waitFor(() => accepted.find((e) => e.call.id === row.id));
       expect((await Promise.resolve(event.context)).conversationConfigOverride).toMatchObject({ agent: { first_message: 'Sorry we missed you, please call us back.' } });
-      expect((await callRow(row.id)).disposition).toBe('voicemail');
+      expect(await callRow(row.id)).toMatchObject({ disposition: 'voicemail', metadata: { contextOptions: { firstMessage: 'Sorry we missed you, please call us back.' } } });
     });
   });
 

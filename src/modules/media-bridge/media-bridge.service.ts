@@ -89,9 +89,16 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
       let session = this.takePreOpened(stream.callId, stream.tenantId);
       if (!session && !p.closed) {
         // The context (lead history) is built while the signed URL and the handshake are on their way.
-        // A hand-back after a transfer tells the agent what happened (takeover module).
-        const handback = stream.handback;
-        const context = this.contexts.build(stream.tenant, stream.lead, handback ? { extraVariables: { handback_note: handback.note }, firstMessage: handback.firstMessage } : {});
+        // The voice webhook's per-call options (outbound overrides, voicemail message) come with the
+        // call row, since this instance may not be the one that answered the webhook. A hand-back
+        // after a transfer tells the agent what happened (takeover module).
+        const { handback, contextOptions } = stream;
+        const options = { ...(contextOptions ?? {}) };
+        if (handback) {
+          options.extraVariables = { ...(options.extraVariables ?? {}), handback_note: handback.note };
+          if (handback.firstMessage) options.firstMessage = handback.firstMessage;
+        }
+        const context = this.contexts.build(stream.tenant, stream.lead, options);
         session = this.factory.create({ call: { id: stream.callId, tenantId: stream.tenantId, leadId: stream.leadId }, tenant: stream.tenant, context }, (s) => this.onFinished(s));
         this.sessions.set(stream.callId, session);
         session.start();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { Lead } from '../leads/lead.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 
@@ -12,6 +13,8 @@ export interface BridgeCallContext {
   lead: Lead | null;
   /** Set by a hand-back after a transfer (takeover module): what the new conversation is told. */
   handback?: { note: string; firstMessage?: string } | null;
+  /** Per-call context the voice webhook decided (outbound overrides, voicemail message). */
+  contextOptions?: ContextOptions | null;
 }
 
 // UPDATE ... RETURNING answers [rows, count] through TypeORM's postgres driver.
@@ -37,7 +40,7 @@ export class MediaCallsRepository {
          WHERE id = $2 AND tenant_id = $3 AND twilio_call_sid = $4 AND media_connected_at IS NULL
          RETURNING id, tenant_id, lead_id, metadata
        )
-       SELECT c.id, c.lead_id, c.metadata->'handback' AS handback,
+       SELECT c.id, c.lead_id, c.metadata->'handback' AS handback, c.metadata->'contextOptions' AS context_options,
          json_build_object('id', t.id, 'name', t.name, 'slug', t.slug, 'status', t.status, 'timezone', t.timezone, 'settings', t.settings) AS tenant,
          CASE WHEN l.id IS NULL THEN NULL ELSE json_build_object('id', l.id, 'tenantId', l.tenant_id, 'phoneE164', l.phone_e164, 'name', l.name,
            'status', l.status, 'score', l.score, 'summary', l.summary, 'interactionCount', l.interaction_count) END AS lead
@@ -46,12 +49,13 @@ export class MediaCallsRepository {
     );
     const rows = rowsOf(result);
     if (rows.length !== 1) return null;
-    const row = rows[0] as { id: string; lead_id: string | null; tenant: Partial<Tenant>; lead: Partial<Lead> | null; handback: BridgeCallContext['handback'] };
+    const row = rows[0] as { id: string; lead_id: string | null; tenant: Partial<Tenant>; lead: Partial<Lead> | null; handback: BridgeCallContext['handback']; context_options: ContextOptions | null };
     return {
       call: { id: row.id, tenantId, leadId: row.lead_id },
       tenant: Object.assign(new Tenant(), row.tenant),
       lead: row.lead ? Object.assign(new Lead(), row.lead) : null,
       handback: row.handback ?? null,
+      contextOptions: row.context_options ?? null,
     };
   }
 

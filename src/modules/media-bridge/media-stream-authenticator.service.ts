@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { SessionTokenService } from '../calls/session-token.service.js';
@@ -32,6 +33,7 @@ export interface AuthorizedStream {
   lead: Lead | null;
   /** A hand-back after a transfer: the note and greeting of the new conversation. */
   handback?: { note: string; firstMessage?: string } | null;
+  contextOptions?: ContextOptions | null;
 }
 
 const TOKEN_CODES = { malformed: Code.TOKEN_MALFORMED, bad_signature: Code.TOKEN_BAD_SIGNATURE, expired: Code.TOKEN_EXPIRED, wrong_call: Code.TOKEN_CALL_MISMATCH } as const;
@@ -89,7 +91,7 @@ export class MediaStreamAuthenticator {
     if (signedByTenant && signedByTenant !== tenantId) throw new MediaBridgeException(Code.TENANT_MISMATCH, 'Stream signed by another tenant than the session token names');
     const claimed = await this.calls.claimStream(callId, tenantId, start.callSid, start.streamSid);
     if (!claimed) throw new MediaBridgeException(Code.TOKEN_REUSED, 'Session token already used (or the call does not exist)');
-    return { callId, tenantId, leadId: claimed.call.leadId, callSid: start.callSid, streamSid: start.streamSid, tenant: claimed.tenant, lead: claimed.lead, handback: claimed.handback ?? null };
+    return { callId, tenantId, leadId: claimed.call.leadId, callSid: start.callSid, streamSid: start.streamSid, tenant: claimed.tenant, lead: claimed.lead, handback: claimed.handback ?? null, contextOptions: claimed.contextOptions ?? null };
   }
 
   /** Logs, counts and audits a refusal (reasons only: no signatures, tokens or numbers). */

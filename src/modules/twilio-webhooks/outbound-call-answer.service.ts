@@ -51,6 +51,8 @@ export class OutboundCallAnswerService {
     } else if (params.AnsweredBy) {
       await this.note(call.id, { answeredBy: params.AnsweredBy }, null);
     }
+    // Kept on the call: the media stream may land on another instance, which builds the context there.
+    await this.note(call.id, { contextOptions: options }, null);
     const lead = call.leadId ? await this.leads.findById(call.tenantId, call.leadId) : null;
     return this.answers.answer(tenant, call, lead, params, options);
   }
