@@ -191,6 +191,25 @@ describe('SMS and takeover', () => {
     expect((await timeline(l.tenant.id, senders[RATE_LIMIT]))[0].metadata.flag).toBe('rate_limited');
   });
 
+  it('should stop sending at the monthly SMS quota: automatic replies are flagged, manual sends get 409', async () => {
+    const l = await line({ quotas: { monthlySmsSegments: 1 } });
+    const first = uniquePhoneNumber();
+    await inbound(l, first, 'hi');
+    await settle();
+    expect(sentTo(first)).toHaveLength(1);
+    const second = uniquePhoneNumber();
+    await inbound(l, second, 'hi again');
+    await settle();
+    expect(sentTo(second)).toHaveLength(0);
+    expect((await timeline(l.tenant.id, second))[0].metadata.flag).toBe('quota_exceeded');
+    const manual = await t.api('POST', '/api/messages/sms', { to: second, body: 'Can we call you?' }, l.tenant.apiKey);
+    expect(manual.statusCode).toBe(409);
+    expect(manual.json().code).toBe('QUOTA_EXCEEDED');
+    expect(sentTo(second)).toHaveLength(0);
+    const alerts = await t.dataSource.query(`SELECT threshold FROM usage_alerts WHERE tenant_id = $1 AND quota = 'smsSegments' ORDER BY threshold`, [l.tenant.id]);
+    expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([80, 100]);
+  });
+
   it('should resend after a transient carrier error and flag a permanent one', async () => {
     const l = await line();
     const from = uniquePhoneNumber();

@@ -7,6 +7,7 @@ export enum MessagingExceptionCode {
   OPTED_OUT = 'OPTED_OUT',
   NO_SENDER_NUMBER = 'NO_SENDER_NUMBER',
   SEND_FAILED = 'SEND_FAILED',
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
 }
 
 const KIND: Record<MessagingExceptionCode, AppErrorKind> = {
@@ -16,6 +17,7 @@ const KIND: Record<MessagingExceptionCode, AppErrorKind> = {
   OPTED_OUT: 'conflict',
   NO_SENDER_NUMBER: 'conflict',
   SEND_FAILED: 'upstream',
+  QUOTA_EXCEEDED: 'conflict',
 };
 
 export class MessagingException extends AppException {

@@ -10,6 +10,7 @@ import { PhoneNumbersService } from '../tenants/phone-numbers.service.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import type { TwilioAccountContext } from '../twilio-webhooks/guards/twilio-request.js';
+import { QuotaService } from '../usage/quota.service.js';
 import { UsageService } from '../usage/usage.service.js';
 import { AgentTextClient } from './agent-text.client.js';
 import type { IncomingSmsParams } from './dto/sms-webhook.dto.js';
@@ -46,6 +47,7 @@ export class SmsInboundService implements OnApplicationShutdown {
     private readonly tenants: TenantsService,
     private readonly leads: LeadsRepository,
     private readonly usage: UsageService,
+    private readonly quota: QuotaService,
     private readonly sender: SmsSenderService,
     private readonly agent: AgentTextClient,
     @Inject(EVENT_BUS) private readonly events: EventBus,
@@ -111,6 +113,11 @@ export class SmsInboundService implements OnApplicationShutdown {
       if (lead.humanControl) return; // operators see it live and answer themselves
       if (await this.overRateLimit(s.tenantId)) {
         await this.flag(s, 'rate_limited');
+        return;
+      }
+      // Checked before the agent is asked (that costs money), not only when sending.
+      if (s.channel === 'sms' && !(await this.quota.check(s.tenantId, 'smsSegments')).allowed) {
+        await this.flag(s, 'quota_exceeded');
         return;
       }
       const reply = await this.agentReply(tenant, lead, s);

@@ -6,6 +6,7 @@ import type { MessageRole } from '../leads/lead-message.entity.js';
 import type { Lead } from '../leads/lead.entity.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
+import { QuotaService } from '../usage/quota.service.js';
 import { UsageService } from '../usage/usage.service.js';
 import { MessagingException, MessagingExceptionCode } from './messaging.exception.js';
 import { countSegments, withChannel } from './sms-rules.js';
@@ -41,6 +42,7 @@ export class SmsSenderService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly twilio: TwilioClientFactory,
     private readonly usage: UsageService,
+    private readonly quota: QuotaService,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -72,9 +74,14 @@ export class SmsSenderService {
 
   async send(out: OutgoingSms): Promise<SentSms> {
     if (out.lead.optedOutAt) throw new MessagingException(MessagingExceptionCode.OPTED_OUT, 'The recipient has opted out (STOP); send START to opt back in');
+    const segments = countSegments(out.body);
+    if (out.channel === 'sms') {
+      // Room for all of this message's segments (`pending` counts those beyond the first).
+      const quota = await this.quota.check(out.tenantId, 'smsSegments', { pending: segments - 1 });
+      if (!quota.allowed) throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
+    }
     const from = out.from ?? (await this.senderNumber(out.tenantId, out.channel));
     const { sid, status } = await this.create(out.tenantId, out.channel, from, out.lead.phoneE164, out.body);
-    const segments = countSegments(out.body);
     const now = new Date();
     const id = await this.db.transaction(async (manager) => {
       const rows: Array<{ id: string }> = await manager.query(
@@ -85,6 +92,7 @@ export class SmsSenderService {
       );
       await manager.query(`UPDATE leads SET last_contact_at = $3 WHERE tenant_id = $1 AND id = $2`, [out.tenantId, out.lead.id, now]);
       await this.usage.increment(out.tenantId, now, out.channel === 'whatsapp' ? { whatsappOut: 1 } : { smsOutSegments: segments }, manager);
+      if (out.channel === 'sms') await this.quota.alertIfNeeded(out.tenantId, 'smsSegments', { manager, now });
       await this.events.publish(
         { tenantId: out.tenantId, type: 'sms.sent', leadId: out.lead.id, data: { messageId: rows[0].id, sid, channel: out.channel, role: out.role, status, segments, body: out.body } },
         { manager },
