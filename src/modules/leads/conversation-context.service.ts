@@ -20,7 +20,12 @@ export interface ContextOptions {
   textOnly?: boolean;
 }
 
-const MAX_CONTEXT_MESSAGES = 6;
+/** What the variables need of a lead (a full Lead entity qualifies). */
+export type LeadContextFields = Pick<Lead, 'name' | 'summary' | 'interactionCount'>;
+/** What the conversation_context needs of a timeline entry (a LeadMessage qualifies). */
+export type TimelineLine = Pick<LeadMessage, 'role' | 'channel' | 'body'>;
+
+export const MAX_CONTEXT_MESSAGES = 6;
 const MAX_CONTEXT_CHARS = 1_500;
 const ROLE_LABEL: Record<string, string> = { user: 'Customer', agent: 'Agent', human: 'Staff', system: 'Note' };
 
@@ -34,9 +39,16 @@ export class ConversationContextService {
   constructor(private readonly leads: LeadsRepository) {}
 
   async build(tenant: Tenant, lead: Lead | null, options: ContextOptions = {}): Promise<ConversationContext> {
-    const [recent, total] = lead
-      ? await Promise.all([this.leads.recentMessages(tenant.id, lead.id, MAX_CONTEXT_MESSAGES), this.leads.countMessages(tenant.id, lead.id)])
-      : [[], 0];
+    const { recent, total } = lead ? await this.leads.recentMessagesWithTotal(tenant.id, lead.id, MAX_CONTEXT_MESSAGES) : { recent: [], total: 0 };
+    return this.fromHistory(tenant, lead, recent, total, options);
+  }
+
+  /**
+   * The same context from a history the caller already read (the last MAX_CONTEXT_MESSAGES entries,
+   * oldest first, and the timeline's size): for the call-setup path, which fetches it together
+   * with the lead in one query.
+   */
+  fromHistory(tenant: Tenant, lead: LeadContextFields | null, recent: readonly TimelineLine[], total: number, options: ContextOptions = {}): ConversationContext {
     return {
       dynamicVariables: { ...(options.extraVariables ?? {}), ...buildVariables(tenant, lead, recent, total) },
       conversationConfigOverride: buildOverride(tenant, options),
@@ -49,7 +61,7 @@ export class ConversationContextService {
   }
 }
 
-export function buildVariables(tenant: Tenant | null, lead: Lead | null, recent: LeadMessage[], total: number, organizationName = ''): DynamicVariables {
+export function buildVariables(tenant: Tenant | null, lead: LeadContextFields | null, recent: readonly TimelineLine[], total: number, organizationName = ''): DynamicVariables {
   const returning = !!lead && (lead.interactionCount > 0 || total > 0);
   return {
     customer_name: lead?.name || 'Customer',
@@ -65,7 +77,7 @@ export function buildVariables(tenant: Tenant | null, lead: Lead | null, recent:
 }
 
 /** The last messages across voice and SMS, oldest first, cut from the oldest side to fit. */
-export function formatContext(recent: LeadMessage[], maxChars = MAX_CONTEXT_CHARS): string {
+export function formatContext(recent: readonly TimelineLine[], maxChars = MAX_CONTEXT_CHARS): string {
   const lines = recent.map((m) => `${ROLE_LABEL[m.role] ?? m.role} (${m.channel}): ${m.body.replace(/\s+/g, ' ').trim()}`);
   while (lines.length > 1 && lines.join('\n').length > maxChars) lines.shift();
   const text = lines.join('\n');

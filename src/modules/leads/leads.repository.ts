@@ -1,8 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { LeadMessage } from './lead-message.entity.js';
+import { LeadMessage, MessageChannel, MessageRole } from './lead-message.entity.js';
 import { Lead } from './lead.entity.js';
+
+/** A timeline entry to write; `externalId` makes the write idempotent. */
+export interface NewTimelineEntry {
+  tenantId: string;
+  leadId: string;
+  callId?: string | null;
+  channel: MessageChannel;
+  direction: 'inbound' | 'outbound';
+  role: MessageRole;
+  body: string;
+  offsetSecs?: number | null;
+  externalId: string;
+  metadata?: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+export interface LeadWithHistory {
+  lead: Pick<Lead, 'id' | 'name' | 'summary' | 'interactionCount'>;
+  /** oldest first */
+  recent: Array<Pick<LeadMessage, 'role' | 'channel' | 'body'>>;
+  total: number;
+}
+
+const TIMELINE_COLUMNS = ['tenant_id', 'lead_id', 'call_id', 'channel', 'direction', 'role', 'body', 'offset_secs', 'external_id', 'metadata', 'occurred_at'];
+// Rows per INSERT statement: well below PostgreSQL's 65535 bind-parameter limit.
+const INSERT_CHUNK = 500;
 
 /** Lead and timeline persistence. Every method takes the tenant id explicitly. */
 @Injectable()
@@ -37,7 +63,92 @@ export class LeadsRepository {
     return rows.reverse();
   }
 
+  /**
+   * The last `limit` entries (oldest first) and the size of the whole timeline, in one round trip:
+   * the window count is taken over every row of the lead before LIMIT applies. On the call-setup path.
+   */
+  async recentMessagesWithTotal(tenantId: string, leadId: string, limit: number): Promise<{ recent: LeadMessage[]; total: number }> {
+    const rows: Array<Record<string, unknown>> = await this.messages.query(
+      `SELECT id, channel, role, body, occurred_at, count(*) OVER () AS total FROM lead_messages
+       WHERE tenant_id = $1 AND lead_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT $3`,
+      [tenantId, leadId, limit],
+    );
+    const recent = rows.reverse().map((r) => Object.assign(new LeadMessage(), { id: r.id, tenantId, leadId, channel: r.channel, role: r.role, body: r.body, occurredAt: new Date(r.occurred_at as string) }));
+    return { recent, total: rows.length > 0 ? Number(rows[0].total) : 0 };
+  }
+
+  /**
+   * The lead of (tenant, phone) with what its conversation context needs, the last `limit`
+   * timeline entries (oldest first) and the timeline's size, in one query; null for a new number.
+   */
+  async findByPhoneWithHistory(tenantId: string, phoneE164: string, limit: number): Promise<LeadWithHistory | null> {
+    const rows: Array<{ id: string; name: string | null; summary: string | null; interaction_count: number; total: number; recent: Array<{ role: MessageRole; channel: MessageChannel; body: string }> }> =
+      await this.leads.query(
+        `SELECT l.id, l.name, l.summary, l.interaction_count,
+           (SELECT count(*)::int FROM lead_messages m WHERE m.tenant_id = l.tenant_id AND m.lead_id = l.id) AS total,
+           (SELECT coalesce(json_agg(json_build_object('role', r.role, 'channel', r.channel, 'body', r.body) ORDER BY r.occurred_at, r.id), '[]'::json)
+              FROM (SELECT id, role, channel, body, occurred_at FROM lead_messages m WHERE m.tenant_id = l.tenant_id AND m.lead_id = l.id
+                    ORDER BY m.occurred_at DESC, m.id DESC LIMIT $3) r) AS recent
+         FROM leads l WHERE l.tenant_id = $1 AND l.phone_e164 = $2`,
+        [tenantId, phoneE164, limit],
+      );
+    const row = rows[0];
+    if (!row) return null;
+    return { lead: { id: row.id, name: row.name, summary: row.summary, interactionCount: row.interaction_count }, recent: row.recent, total: row.total };
+  }
+
   countMessages(tenantId: string, leadId: string): Promise<number> {
     return this.messages.countBy({ tenantId, leadId });
+  }
+
+  /** The lead row, locked until the transaction ends (post-call processing of one lead is serialised). */
+  lockById(manager: EntityManager, tenantId: string, leadId: string): Promise<Lead | null> {
+    return manager.getRepository(Lead).findOne({ where: { id: leadId, tenantId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Timeline entries, newest first, before an optional (occurredAt, id) position. */
+  timeline(tenantId: string, leadId: string, limit: number, before?: { at: Date; id: string }): Promise<LeadMessage[]> {
+    const qb = this.messages
+      .createQueryBuilder('m')
+      .where('m.tenant_id = :tenantId AND m.lead_id = :leadId', { tenantId, leadId })
+      .orderBy('m.occurred_at', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .take(limit);
+    if (before) qb.andWhere('(m.occurred_at, m.id) < (:at, :id)', { at: before.at, id: before.id });
+    return qb.getMany();
+  }
+
+  /** Writes entries that are not there yet (by external id); returns how many were new. */
+  async insertTimelineEntries(manager: EntityManager, entries: readonly NewTimelineEntry[]): Promise<number> {
+    let inserted = 0;
+    for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
+      const chunk = entries.slice(start, start + INSERT_CHUNK);
+      const params: unknown[] = [];
+      const rows = chunk.map((e) => {
+        const values = [e.tenantId, e.leadId, e.callId ?? null, e.channel, e.direction, e.role, e.body, e.offsetSecs ?? null, e.externalId, JSON.stringify(e.metadata ?? {}), e.occurredAt];
+        const placeholders = values.map((v) => `$${params.push(v)}`);
+        return `(${placeholders.join(', ')})`;
+      });
+      const result: Array<{ id: string }> = await manager.query(
+        `INSERT INTO lead_messages (${TIMELINE_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
+        params,
+      );
+      inserted += result.length;
+    }
+    return inserted;
+  }
+
+  /**
+   * The post-call transcript replaces the turns the media bridge wrote live for the call (contract:
+   * live rows carry metadata.source = 'live'); run inside the caller's transaction.
+   */
+  async replaceLiveTurns(manager: EntityManager, tenantId: string, callId: string, entries: readonly NewTimelineEntry[]): Promise<{ removed: number; inserted: number }> {
+    const removed: [unknown[], number] = await manager.query(
+      `DELETE FROM lead_messages WHERE tenant_id = $1 AND call_id = $2 AND metadata->>'source' = 'live'`,
+      [tenantId, callId],
+    );
+    const inserted = await this.insertTimelineEntries(manager, entries);
+    return { removed: Array.isArray(removed) ? Number(removed[1] ?? 0) : 0, inserted };
   }
 }
