@@ -12,10 +12,19 @@ import { MetricsModule } from './common/metrics/metrics.module.js';
 import { APP_CONFIG, AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { CallsModule } from './modules/calls/calls.module.js';
+import { ElevenLabsWebhooksModule } from './modules/elevenlabs-webhooks/elevenlabs-webhooks.module.js';
 import { LeadsModule } from './modules/leads/leads.module.js';
+import { MediaBridgeModule } from './modules/media-bridge/media-bridge.module.js';
+import { MessagingModule } from './modules/messaging/messaging.module.js';
+import { PhoneProvisioningModule } from './modules/phone-provisioning/phone-provisioning.module.js';
 import { ProviderClientsModule } from './modules/provider-clients/provider-clients.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
+import { TakeoverModule } from './modules/takeover/takeover.module.js';
+import { SchedulingModule } from './modules/scheduling/scheduling.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
+import { OutboundCallsModule } from './modules/outbound-calls/outbound-calls.module.js';
+import { TwilioWebhooksModule } from './modules/twilio-webhooks/twilio-webhooks.module.js';
+import { UsageModule } from './modules/usage/usage.module.js';
 
 @Module({})
 export class AppModule {
@@ -35,8 +44,17 @@ export class AppModule {
         RealtimeModule,
         ProviderClientsModule,
         TenantsModule,
+        PhoneProvisioningModule,
         LeadsModule,
         CallsModule,
+        MediaBridgeModule,
+        UsageModule,
+        TwilioWebhooksModule,
+        OutboundCallsModule,
+        SchedulingModule,
+        ElevenLabsWebhooksModule,
+        MessagingModule,
+        TakeoverModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

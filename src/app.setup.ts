@@ -6,9 +6,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
+import { TwilioWsAdapter } from './common/ws/twilio-ws.adapter.js';
 import { compileTrust, requestIdFor } from './common/logging/request-id.js';
 import { validationExceptionFactory } from './common/filters/validation-exception.factory.js';
-import { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, AppConfig } from './config/app-config.js';
 
 export interface CreateAppOptions {
   /** Tests silence Nest's own bootstrap logging; the pino logger still follows LOG_LEVEL. */
@@ -44,7 +45,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 /** Global plumbing shared by every entry point: logger, validation, request ids, metrics, OpenAPI. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useLogger(app.get(Logger));
+  // WebSocket gateways (Twilio media streams on /media-stream) share the HTTP port.
+  app.useWebSocketAdapter(new TwilioWsAdapter(app));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  const { corsOrigins } = app.get<AppConfig>(APP_CONFIG).http;
+  if (corsOrigins.length > 0) {
+    // Dashboards in a browser: bearer keys, never cookies, so no credentials mode.
+    app.enableCors({ origin: corsOrigins, allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 });
+  }
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }),
   );

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EnvironmentVariables, LogLevel } from './env.schema.js';
@@ -6,20 +7,43 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 /** The typed configuration every module injects (never read process.env elsewhere). */
 export interface AppConfig {
-  http: { port: number; host: string; bodyLimitBytes: number; trustedProxies: string[] };
+  http: { port: number; host: string; bodyLimitBytes: number; trustedProxies: string[]; corsOrigins: string[] };
   publicBaseUrl: string;
   shutdownDrainMs: number;
   log: { level: LogLevel; pretty: boolean };
   auth: { adminApiKey: string; encryptionKey: Buffer };
   db: { url?: string; dataDir: string; poolSize: number; skipMigrations: boolean };
   redisUrl?: string;
-  twilio: { accountSid?: string; authToken?: string; validateSignatures: boolean; apiBaseUrl: string };
+  realtime: {
+    transport: 'auto' | 'postgres' | 'redis' | 'in-process';
+    channel: string;
+    retentionHours: number;
+    pruneIntervalMs: number;
+    heartbeatMs: number;
+    maxQueueBytes: number;
+    replayMaxEvents: number;
+  };
+  twilio: {
+    accountSid?: string;
+    authToken?: string;
+    validateSignatures: boolean;
+    apiBaseUrl: string;
+    /** Phone-number webhook configuration: Twilio answer deadline and the drift check's period (0 = off). */
+    provisioningTimeoutMs: number;
+    webhookDriftCheckIntervalMs: number;
+    /** Outbound calls released per second per account (the dispatcher's rate). */
+    outboundCallsPerSecond: number;
+  };
   elevenlabs: {
     apiBaseUrl: string;
     apiKey?: string;
     webhookSecrets: { default: string[]; postCall: string[]; conversationEvents: string[]; conversationInitiation: string[] };
+    initiation: { secretHeader: string; rateLimit: number; rateWindowSecs: number };
+    postCall: { bodyLimitBytes: number; recordingsDir: string; reconcileIntervalMs: number; reconcileAfterMinutes: number };
   };
+  webhookInbox: { pollMs: number; maxAttempts: number };
   media: { maxConcurrentCalls: number };
+  sms: { autoReplyLimit: number; autoReplyWindowSecs: number; maxRetries: number; retryBaseMs: number };
 }
 
 export class ConfigValidationError extends Error {}
@@ -54,18 +78,30 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
   const fallbackSecrets = csv(env.ELEVENLABS_WEBHOOK_SECRET);
   const perEndpoint = (value?: string) => (csv(value).length > 0 ? csv(value) : fallbackSecrets);
   return {
-    http: { port: env.PORT, host: env.HOST, bodyLimitBytes: env.BODY_LIMIT_BYTES, trustedProxies: csv(env.TRUSTED_PROXIES) },
+    http: { port: env.PORT, host: env.HOST, bodyLimitBytes: env.BODY_LIMIT_BYTES, trustedProxies: csv(env.TRUSTED_PROXIES), corsOrigins: csv(env.CORS_ORIGINS) },
     publicBaseUrl: env.PUBLIC_BASE_URL,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? isTty : env.LOG_PRETTY === 'true' },
     auth: { adminApiKey: env.ADMIN_API_KEY, encryptionKey: decodeKey(env.ENCRYPTION_KEY) },
     db: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DB_POOL_SIZE, skipMigrations: env.DB_SKIP_MIGRATIONS },
     redisUrl: env.REDIS_URL,
+    realtime: {
+      transport: env.REALTIME_TRANSPORT as AppConfig['realtime']['transport'],
+      channel: env.REALTIME_CHANNEL,
+      retentionHours: env.REALTIME_EVENT_RETENTION_HOURS,
+      pruneIntervalMs: env.REALTIME_PRUNE_INTERVAL_MS,
+      heartbeatMs: env.REALTIME_HEARTBEAT_MS,
+      maxQueueBytes: env.REALTIME_SSE_MAX_QUEUE_BYTES,
+      replayMaxEvents: env.REALTIME_REPLAY_MAX_EVENTS,
+    },
     twilio: {
       accountSid: env.TWILIO_ACCOUNT_SID,
       authToken: env.TWILIO_AUTH_TOKEN,
       validateSignatures: env.TWILIO_VALIDATE_SIGNATURES,
       apiBaseUrl: env.TWILIO_API_BASE_URL,
+      provisioningTimeoutMs: env.TWILIO_PROVISIONING_TIMEOUT_MS,
+      webhookDriftCheckIntervalMs: env.WEBHOOK_DRIFT_CHECK_INTERVAL_MS,
+      outboundCallsPerSecond: env.OUTBOUND_CALLS_PER_SECOND,
     },
     elevenlabs: {
       apiBaseUrl: env.ELEVENLABS_API_BASE_URL,
@@ -76,8 +112,21 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
         conversationEvents: perEndpoint(env.ELEVENLABS_CONVERSATION_EVENTS_WEBHOOK_SECRET),
         conversationInitiation: perEndpoint(env.ELEVENLABS_CONVERSATION_INITIATION_WEBHOOK_SECRET),
       },
+      initiation: {
+        secretHeader: env.ELEVENLABS_INITIATION_SECRET_HEADER.toLowerCase(),
+        rateLimit: env.ELEVENLABS_INITIATION_RATE_LIMIT,
+        rateWindowSecs: env.ELEVENLABS_INITIATION_RATE_WINDOW_SECS,
+      },
+      postCall: {
+        bodyLimitBytes: env.ELEVENLABS_POST_CALL_BODY_LIMIT_BYTES,
+        recordingsDir: env.RECORDINGS_DIR ?? join(env.DATA_DIR, 'recordings'),
+        reconcileIntervalMs: env.POST_CALL_RECONCILE_INTERVAL_MS,
+        reconcileAfterMinutes: env.POST_CALL_RECONCILE_AFTER_MINUTES,
+      },
     },
+    webhookInbox: { pollMs: env.WEBHOOK_INBOX_POLL_MS, maxAttempts: env.WEBHOOK_INBOX_MAX_ATTEMPTS },
     media: { maxConcurrentCalls: env.MAX_CONCURRENT_CALLS },
+    sms: { autoReplyLimit: env.SMS_AUTO_REPLY_LIMIT, autoReplyWindowSecs: env.SMS_AUTO_REPLY_WINDOW_SECS, maxRetries: env.SMS_MAX_RETRIES, retryBaseMs: env.SMS_RETRY_BASE_MS },
   };
 }
 

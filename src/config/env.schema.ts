@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEnum, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import 'reflect-metadata';
 
 // One property per environment variable. `.env.example` must list exactly these names
@@ -53,6 +53,10 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   TRUSTED_PROXIES?: string;
 
+  // Comma-separated browser origins allowed to call the API (dashboards); empty = no CORS.
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  CORS_ORIGINS?: string;
+
   @Type(() => Number) @IsInt() @Min(1024)
   BODY_LIMIT_BYTES = 1_048_576;
 
@@ -95,7 +99,57 @@ export class EnvironmentVariables {
   @Sensitive()
   REDIS_URL?: string;
 
+  // --- Realtime (SSE) ---
+  // auto: in-process on the embedded database, Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY.
+  @IsIn(['auto', 'postgres', 'redis', 'in-process'])
+  REALTIME_TRANSPORT = 'auto';
+
+  // The NOTIFY channel / Redis channel; give deployments that share one Redis different names.
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'REALTIME_CHANNEL must be a lower-case identifier (letters, digits, underscores; at most 63)' })
+  REALTIME_CHANNEL = 'switchboard_events';
+
+  // How long events stay replayable (Last-Event-ID) before they are pruned.
+  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 90)
+  REALTIME_EVENT_RETENTION_HOURS = 24;
+
+  // How often one instance prunes old events, in ms (0 = never: tests, or an external job).
+  @Type(() => Number) @IsInt() @Min(0)
+  REALTIME_PRUNE_INTERVAL_MS = 600_000;
+
+  // SSE heartbeat comment interval; keep it below every proxy's idle timeout.
+  @Type(() => Number) @IsInt() @Min(50) @Max(120_000)
+  REALTIME_HEARTBEAT_MS = 15_000;
+
+  // Bytes a slow SSE client may have waiting before its connection is dropped (it reconnects and replays).
+  @Type(() => Number) @IsInt() @Min(4096)
+  REALTIME_SSE_MAX_QUEUE_BYTES = 1_048_576;
+
+  // Most events replayed to one reconnecting client; beyond it the client is told to resync.
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  REALTIME_REPLAY_MAX_EVENTS = 1_000;
+
+  // --- SMS ---
+  // Automatic (agent) SMS replies one tenant may send per window, counted across instances in the DB.
+  @Type(() => Number) @IsInt() @Min(1)
+  SMS_AUTO_REPLY_LIMIT = 50;
+
+  // The window of SMS_AUTO_REPLY_LIMIT, in seconds.
+  @Type(() => Number) @IsInt() @Min(1)
+  SMS_AUTO_REPLY_WINDOW_SECS = 300;
+
+  // Sends of one message retried after a transient carrier error (Twilio 30001, 30003, ...).
+  @Type(() => Number) @IsInt() @Min(0) @Max(10)
+  SMS_MAX_RETRIES = 3;
+
+  // First retry delay in ms; doubles on each attempt.
+  @Type(() => Number) @IsInt() @Min(0)
+  SMS_RETRY_BASE_MS = 30_000;
+
   // --- Twilio ---
+  // Outbound calls placed per second per Twilio account (Twilio's default limit is 1 CPS).
+  @Type(() => Number) @IsNumber() @Min(0.1) @Max(100)
+  OUTBOUND_CALLS_PER_SECOND = 1;
+
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters' })
   TWILIO_ACCOUNT_SID?: string;
 
@@ -108,6 +162,14 @@ export class EnvironmentVariables {
 
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   TWILIO_API_BASE_URL = 'https://api.twilio.com';
+
+  // Longest wait for Twilio while (re)configuring a number's webhooks; past it the change is rolled back (502).
+  @Type(() => Number) @IsInt() @Min(100) @Max(30_000)
+  TWILIO_PROVISIONING_TIMEOUT_MS = 8_000;
+
+  // How often every number's Twilio webhooks are compared with what they should be, in ms (0 = never).
+  @Type(() => Number) @IsInt() @Min(0)
+  WEBHOOK_DRIFT_CHECK_INTERVAL_MS = 3_600_000;
 
   // --- ElevenLabs ---
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
@@ -128,6 +190,39 @@ export class EnvironmentVariables {
 
   @Sensitive() @Transform(emptyToUndefined) @IsOptional() @IsString()
   ELEVENLABS_CONVERSATION_INITIATION_WEBHOOK_SECRET?: string;
+
+  // Header carrying the conversation-initiation shared secret (set the same name in ElevenLabs' dashboard).
+  @IsString() @Matches(/^[A-Za-z0-9-]+$/, { message: 'ELEVENLABS_INITIATION_SECRET_HEADER must be an HTTP header name' })
+  ELEVENLABS_INITIATION_SECRET_HEADER = 'x-switchboard-webhook-secret';
+
+  // Initiations per caller and tenant within the window; past it the caller gets neutral variables. 0 = no limit.
+  @Type(() => Number) @IsInt() @Min(0)
+  ELEVENLABS_INITIATION_RATE_LIMIT = 20;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  ELEVENLABS_INITIATION_RATE_WINDOW_SECS = 300;
+
+  // The post-call webhook also carries post_call_audio (the whole call as base64 MP3): its own, larger limit.
+  @Type(() => Number) @IsInt() @Min(1024)
+  ELEVENLABS_POST_CALL_BODY_LIMIT_BYTES = 67_108_864;
+
+  // Where post-call MP3s are stored (<dir>/<tenant>/<conversation>.mp3); empty = <DATA_DIR>/recordings.
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  RECORDINGS_DIR?: string;
+
+  // Missed post-call webhooks: how often to look (0 = never) and how long after a call ends.
+  @Type(() => Number) @IsInt() @Min(0)
+  POST_CALL_RECONCILE_INTERVAL_MS = 300_000;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  POST_CALL_RECONCILE_AFTER_MINUTES = 15;
+
+  // Webhook inbox worker: poll interval for retries and rows left by other instances (0 = only on arrival).
+  @Type(() => Number) @IsInt() @Min(0)
+  WEBHOOK_INBOX_POLL_MS = 5_000;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(50)
+  WEBHOOK_INBOX_MAX_ATTEMPTS = 8;
 
   // --- Media bridge ---
   @Type(() => Number) @IsInt() @Min(1)

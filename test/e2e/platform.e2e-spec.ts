@@ -7,7 +7,7 @@ describe('Platform endpoints', () => {
 
   beforeAll(async () => {
     // Requests from loopback (fastify inject) come from a trusted proxy in this suite.
-    t = await createTestApp({ TRUSTED_PROXIES: '127.0.0.1', BODY_LIMIT_BYTES: '4096' });
+    t = await createTestApp({ TRUSTED_PROXIES: '127.0.0.1', BODY_LIMIT_BYTES: '4096', CORS_ORIGINS: 'https://dashboard.example.test' });
   });
   afterAll(async () => {
     await t?.close();
@@ -43,6 +43,15 @@ describe('Platform endpoints', () => {
     const untrusted = await t.inject({ method: 'GET', url: '/api/health', headers: { 'x-request-id': 'lb-abc-123' }, remoteAddress: '203.0.113.9' });
     expect(untrusted.headers['x-request-id']).not.toBe('lb-abc-123');
     expect(untrusted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('should answer CORS preflights for the configured dashboard origin only', async () => {
+    const preflight = (origin: string) =>
+      t.inject({ method: 'OPTIONS', url: '/api/tenants', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const allowed = await preflight('https://dashboard.example.test');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://dashboard.example.test');
+    expect(String(allowed.headers['access-control-allow-headers'])).toContain('authorization');
+    expect((await preflight('https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('should refuse a body over the limit with 413', async () => {
