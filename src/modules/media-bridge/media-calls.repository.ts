@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { Lead } from '../leads/lead.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { returningRows } from '../../database/returning-rows.js';
 
 /** Why the bridge let go of a call; the <Connect action> handler (voice webhook) reads it. */
 export type BridgeOutcome = 'completed' | 'transfer' | 'upstream_failed' | 'caller_hangup';
@@ -15,12 +16,6 @@ export interface BridgeCallContext {
   handback?: { note: string; firstMessage?: string } | null;
   /** Per-call context the voice webhook decided (outbound overrides, voicemail message). */
   contextOptions?: ContextOptions | null;
-}
-
-// UPDATE ... RETURNING answers [rows, count] through TypeORM's postgres driver.
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as Array<Record<string, unknown>>;
-  return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
 }
 
 /** The few call-row writes of the bridge; never on the audio path. Tenant ids are always explicit. */
@@ -47,7 +42,7 @@ export class MediaCallsRepository {
        FROM claimed c JOIN tenants t ON t.id = c.tenant_id LEFT JOIN leads l ON l.id = c.lead_id AND l.tenant_id = c.tenant_id`,
       [streamSid, callId, tenantId, callSid],
     );
-    const rows = rowsOf(result);
+    const rows = returningRows<Record<string, unknown>>(result);
     if (rows.length !== 1) return null;
     const row = rows[0] as { id: string; lead_id: string | null; tenant: Partial<Tenant>; lead: Partial<Lead> | null; handback: BridgeCallContext['handback']; context_options: ContextOptions | null };
     return {

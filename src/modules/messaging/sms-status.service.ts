@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { TwilioAccountContext } from '../twilio-webhooks/guards/twilio-request.js';
 import type { SmsStatusParams } from './dto/sms-webhook.dto.js';
-import { returningRows } from './returning-rows.js';
+import { returningRows } from '../../database/returning-rows.js';
 import { isRetryable, retryDelayMs, SMS_STATUS_RANK, statusRank } from './sms-rules.js';
 import { SmsSenderService } from './sms-sender.service.js';
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LeadsRepository } from '../leads/leads.repository.js';
 import { SmsSenderService } from '../messaging/sms-sender.service.js';
-import { returningRows } from '../messaging/returning-rows.js';
+import { returningRows } from '../../database/returning-rows.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { HumanControlStateDto, OperatorMessageSentDto } from './dto/takeover.dto.js';
 import { TakeoverException, TakeoverExceptionCode } from './takeover.exception.js';

@@ -6,7 +6,7 @@ import { toE164 } from '../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ACTIVE_CALL_STATUSES } from '../calls/call-status.js';
 import { SessionTokenService } from '../calls/session-token.service.js';
-import { returningRows } from '../messaging/returning-rows.js';
+import { returningRows } from '../../database/returning-rows.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';

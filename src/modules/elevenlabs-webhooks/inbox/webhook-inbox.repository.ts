@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { returningRows } from '../returning-rows.js';
+import { returningRows } from '../../../database/returning-rows.js';
 import type { InboxStatus, WebhookInboxEvent } from './webhook-inbox.entity.js';
 
 export interface NewInboxEvent {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Call } from '../../calls/call.entity.js';
-import { returningRows } from '../returning-rows.js';
+import { returningRows } from '../../../database/returning-rows.js';
 import type { CorrelationKeys } from './post-call-payload.js';
 
 export type MatchedBy = 'conversation_id' | 'call_id' | 'twilio_call_sid';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { generateSecret, sha256Hex } from '../../../common/crypto/tokens.js';
-import { returningRows } from '../returning-rows.js';
+import { returningRows } from '../../../database/returning-rows.js';
 
 export const TOOL_SECRET_HEADER = 'x-switchboard-tool-secret';
 const PREFIX = 'sbt_';
