@@ -308,13 +308,16 @@ describe('SMS and takeover', () => {
       const conv = await el.waitFor((f) => f.conversations.find((c) => c.initiation?.user_id === callId), 4000);
       expect(String(conv.initiation?.dynamic_variables?.handback_note)).toContain('reason: billing question');
       expect(conv.initiation?.conversation_config_override?.agent?.first_message).toMatch(/back with you/);
+      // Transferred again while the AI is on the line: the agent's conversation is told why it ends.
+      expect((await t.api('POST', `/api/calls/${callId}/transfer`, { reason: 'wants a manager' }, l.tenant.apiKey)).statusCode).toBe(200);
+      await el.waitFor(() => conv.messages.some((m) => m.type === 'contextual_update' && String(m.text).includes('wants a manager')), 4000);
       await stream.stop();
       const audit = await waitFor(async () => {
         const rows = await t.dataSource.query(`SELECT action FROM audit_logs WHERE tenant_id = $1 AND action LIKE 'call.%' ORDER BY occurred_at`, [l.tenant.id]);
-        return rows.length >= 2 && rows;
+        return rows.length >= 3 && rows;
       });
-      expect(audit.map((a: { action: string }) => a.action)).toEqual(['call.transfer', 'call.handback']);
-      await waitFor(() => events.filter((e) => e.callId === callId && e.type.startsWith('takeover.')).length === 2);
+      expect(audit.map((a: { action: string }) => a.action)).toEqual(['call.transfer', 'call.handback', 'call.transfer']);
+      await waitFor(() => events.filter((e) => e.callId === callId && e.type.startsWith('takeover.')).length >= 3);
     });
 
     it('should not hand back when the tenant turned it off, nor when the caller is gone', async () => {

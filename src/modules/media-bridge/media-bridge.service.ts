@@ -149,6 +149,16 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
     session.start();
   }
 
+  /**
+   * Tells the agent of a call bridged by this instance something it should know (e.g. why the call
+   * is being transferred), as a non-interrupting contextual update. False when the call's stream is
+   * on another instance or already over.
+   */
+  tellAgent(callId: string, tenantId: string, text: string): boolean {
+    const session = this.sessions.get(callId);
+    return !!session && session.init.tenantId === tenantId && session.tellAgent(text);
+  }
+
   private takePreOpened(callId: string, tenantId: string): MediaSession | undefined {
     const timer = this.preOpened.get(callId);
     const session = this.sessions.get(callId);

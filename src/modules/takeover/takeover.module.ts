@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CallsModule } from '../calls/calls.module.js';
 import { LeadsModule } from '../leads/leads.module.js';
+import { MediaBridgeModule } from '../media-bridge/media-bridge.module.js';
 import { MessagingModule } from '../messaging/messaging.module.js';
 import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.js';
 import { HumanControlController } from './human-control.controller.js';
@@ -10,7 +11,7 @@ import { VoiceTakeoverService } from './voice-takeover.service.js';
 
 /** Humans taking conversations over (SMS control, voice transfer) and giving them back to the AI. */
 @Module({
-  imports: [CallsModule, LeadsModule, MessagingModule, TwilioWebhooksModule],
+  imports: [CallsModule, LeadsModule, MessagingModule, TwilioWebhooksModule, MediaBridgeModule],
   controllers: [HumanControlController, CallTransferController, DialActionController],
   providers: [HumanControlService, VoiceTakeoverService],
 })

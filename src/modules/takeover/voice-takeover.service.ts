@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ACTIVE_CALL_STATUSES } from '../calls/call-status.js';
 import { SessionTokenService } from '../calls/session-token.service.js';
 import { returningRows } from '../../database/returning-rows.js';
+import { MediaBridgeService } from '../media-bridge/media-bridge.service.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
@@ -41,6 +42,7 @@ export class VoiceTakeoverService {
     private readonly sessionTokens: SessionTokenService,
     private readonly audit: AuditService,
     @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly bridge: MediaBridgeService,
   ) {}
 
   private get dialActionUrl(): string {
@@ -63,6 +65,9 @@ export class VoiceTakeoverService {
       callId,
       JSON.stringify({ transferTo: target, transfer: { to: target, reason: reason ?? null, at: new Date().toISOString(), by: 'api' } }),
     ]);
+    // The agent's conversation learns why it ends (kept in its transcript and post-call analysis)
+    // when this instance bridges the call; the reason is on the call row and the event either way.
+    this.bridge.tellAgent(callId, tenantId, `The caller is being transferred to a human colleague${reason ? `: ${reason}` : ''}. The conversation ends here.`);
     const { client } = await this.twilio.forTenant(tenantId);
     try {
       // Redirecting the call ends its <Connect><Stream>: the bridge's session closes with the stream.

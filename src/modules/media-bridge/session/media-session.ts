@@ -153,6 +153,13 @@ export class MediaSession implements AgentClientListener {
   }
 
   /** Control messages from the caller's side wait (bounded) until the conversation is open. */
+  /** Background information for the agent (never interrupts it); false when the conversation is not open. */
+  tellAgent(text: string): boolean {
+    if (this.phase === 'ended') return false;
+    this.sendToAgent(agentMessages.contextualUpdate(text));
+    return true;
+  }
+
   private sendToAgent(text: string): void {
     if (this.agent?.isOpen) this.agent.send(text);
     else if (this.pendingAgentMessages.length < 20) this.pendingAgentMessages.push(text);
