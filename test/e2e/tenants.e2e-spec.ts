@@ -86,6 +86,20 @@ describe('Tenants admin API', () => {
     });
   });
 
+  describe('lead-scoring keywords', () => {
+    it('should accept a keyword vocabulary and refuse a malformed one, naming the field', async () => {
+      const tenant = await createTenant(t);
+      const ok = await t.api('PATCH', `/api/tenants/${tenant.id}`, { settings: { keywords: { interests: { boiler_repair: ['boiler', 'combi'] }, negative: ['rubbish'] } } }, tenant.apiKey);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().settings.keywords.interests.boiler_repair).toEqual(['boiler', 'combi']);
+      for (const keywords of [{ interests: { 'Bad Label': ['x'] } }, { intents: { fly: ['x'] } }, { colours: ['red'] }, { positive: 'great' }]) {
+        const bad = await t.api('PATCH', `/api/tenants/${tenant.id}`, { settings: { keywords } }, tenant.apiKey);
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json().errors[0].field).toBe('settings.keywords');
+      }
+    });
+  });
+
   describe('suspend and activate', () => {
     it('should stop a suspended tenant\'s keys until it is activated again', async () => {
       const tenant = await createTenant(t);

@@ -5,7 +5,6 @@ import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { conversationOutcome, ConversationOutcome, ProviderAnalysis } from './conversation-outcome.js';
 import { analyseTranscript, summariseTranscript } from './domain/index.js';
-import type { KeywordSetOverrides } from './domain/index.js';
 import { LeadDetailDto, LeadPageDto, LeadResponseDto, toLeadResponse, toTimelineEntry } from './dto/lead-response.dto.js';
 import type { ListLeadsQueryDto } from './dto/list-leads-query.dto.js';
 import type { UpdateLeadDto } from './dto/update-lead.dto.js';
@@ -127,7 +126,7 @@ export class LeadsService {
       lead,
       turns: input.turns.map((t) => ({ role: t.role, text: t.text, offsetSecs: t.offsetSecs })),
       analysis: input.analysis,
-      keywords: (input.tenant.settings as { keywords?: KeywordSetOverrides } | undefined)?.keywords,
+      keywords: input.tenant.settings?.keywords,
       endedAt: input.endedAt,
     });
     await manager.update(Lead, { id: lead.id, tenantId: input.tenant.id }, outcome.changes);

@@ -1,3 +1,5 @@
+import type { KeywordSetOverrides } from '../leads/domain/index.js';
+
 export type RoutingMode = 'bridge' | 'register-call';
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -42,4 +44,6 @@ export interface TenantSettings {
     smsHelp?: string;
     smsFallback?: string;
   };
+  /** Lead-scoring vocabulary merged over the defaults (leads/domain mergeKeywordSets). */
+  keywords?: KeywordSetOverrides;
 }

@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import type { KeywordSetOverrides } from '../../leads/domain/index.js';
+import { IsKeywordOverrides } from './keyword-overrides.validator.js';
 import { IsPhoneNumber } from '../../../common/phone/is-phone-number.decorator.js';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -110,4 +112,8 @@ export class TenantSettingsDto {
   @ApiPropertyOptional({ type: TenantMessagesDto })
   @IsOptional() @ValidateNested() @Type(() => TenantMessagesDto)
   messages?: TenantMessagesDto;
+
+  @ApiPropertyOptional({ description: 'Lead-scoring vocabulary added to the defaults, e.g. { "interests": { "boiler_repair": ["boiler", "combi"] } }; an empty list switches a default off' })
+  @IsOptional() @IsKeywordOverrides()
+  keywords?: KeywordSetOverrides;
 }
