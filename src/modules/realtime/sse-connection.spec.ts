@@ -82,6 +82,20 @@ describe(SseConnection.name, () => {
       expect(sink.ids()).toEqual(['4', '5', '6', '3', '7']);
     });
 
+    it('should drop the live copy of a replayed event that the bus delivers only after goLive', async () => {
+      // The replay reads a row as soon as it is committed; its notification may still be in flight
+      // (or held by a LISTEN reconnect's catch-up) when the connection goes live.
+      const sink = new FakeSink();
+      const { connection } = connect(sink);
+      connection.push(event(13), formatEventFrame(event(13)));
+      for (const id of [13, 14, 15]) await connection.writeAndWait(formatEventFrame(event(id)));
+      connection.goLive(new Set(['13', '14', '15']));
+      for (const id of [14, 16, 15, 17]) connection.push(event(id), formatEventFrame(event(id)));
+      // Once matched, an id is forgotten: only the replay's copy is ever suppressed.
+      connection.push(event(14), formatEventFrame(event(14)));
+      expect(sink.ids()).toEqual(['13', '14', '15', '16', '17', '14']);
+    });
+
     it('should drop a client whose held events overflow during a long replay', () => {
       const sink = new FakeSink();
       const { connection, closes } = connect(sink, { maxHeldEvents: 2 });

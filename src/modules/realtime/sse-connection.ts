@@ -23,17 +23,27 @@ export interface SseLimits {
 
 // Ending politely flushes what is queued; a client that does not read it within this time is cut.
 const END_GRACE_MS = 1_000;
+// How long replayed ids are remembered after goLive() to drop their late live copies: longer than
+// the transport can hold back a delivery (LISTEN reconnect backoff, capped at 30 s, then catch-up).
+const REPLAYED_IDS_TTL_MS = 5 * 60_000;
 
 /**
  * One subscriber. It starts in replay mode: live events are held while the missed ones are read
  * from the table and written; goLive() then writes the held ones the replay did not already
  * contain (so nothing is lost or repeated across the switch) and later events go straight out.
+ * The live copy of a replayed event can also arrive *after* goLive(): the replay reads a row as
+ * soon as it is committed, while the bus delivers it later (notification in flight, receiver
+ * queue, a LISTEN reconnect's catch-up). Replayed ids not seen while holding are therefore kept
+ * and their live copy dropped (each id is delivered live at most once per instance).
  * A client that stops reading is dropped once its queue passes the limit: memory stays bounded,
  * and its EventSource reconnects with Last-Event-ID and loses nothing.
  */
 export class SseConnection {
   private mode: 'replaying' | 'live' | 'closed' = 'replaying';
   private held: RealtimeEvent[] | null = [];
+  /** Replayed ids whose live copy has not come yet (see above). */
+  private replayedPending: Set<string> | null = null;
+  private replayedTimer?: NodeJS.Timeout;
 
   constructor(
     readonly tenantId: string,
@@ -53,7 +63,16 @@ export class SseConnection {
 
   /** Live fan-out from the hub; `frame` is formatted once and shared by every receiving connection. */
   push(event: RealtimeEvent, frame: string): void {
-    if (this.mode === 'live') return this.write(frame);
+    if (this.mode === 'live') {
+      if (this.replayedPending?.delete(String(event.id))) {
+        if (this.replayedPending.size === 0) {
+          this.replayedPending = null;
+          clearTimeout(this.replayedTimer);
+        }
+        return;
+      }
+      return this.write(frame);
+    }
     if (this.mode === 'closed' || !this.held) return;
     if (this.held.length >= this.limits.maxHeldEvents) return this.close('slow');
     this.held.push(event);
@@ -80,8 +99,14 @@ export class SseConnection {
     const held = this.held ?? [];
     this.held = null;
     this.mode = 'live';
+    const pending = new Set(replayedIds);
     for (const event of held) {
-      if (!replayedIds.has(String(event.id))) this.write(formatEventFrame(event));
+      if (!pending.delete(String(event.id))) this.write(formatEventFrame(event));
+    }
+    if (pending.size > 0 && !this.closed) {
+      this.replayedPending = pending;
+      this.replayedTimer = setTimeout(() => (this.replayedPending = null), REPLAYED_IDS_TTL_MS);
+      this.replayedTimer.unref();
     }
   }
 
@@ -99,6 +124,8 @@ export class SseConnection {
     if (this.closed) return;
     this.mode = 'closed';
     this.held = null;
+    this.replayedPending = null;
+    clearTimeout(this.replayedTimer);
     if (reason === 'slow' || reason === 'error') {
       this.sink.destroy();
     } else if (reason !== 'client') {
