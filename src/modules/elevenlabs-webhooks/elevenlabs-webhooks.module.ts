@@ -29,13 +29,14 @@ import { RecordingStore } from './post-call/recording-store.js';
 import { ServerToolsController } from './tools/server-tools.controller.js';
 import { ToolSecretController } from './tools/tool-secret.controller.js';
 import { ToolSecretService } from './tools/tool-secret.service.js';
+import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.js';
 
 /**
  * Everything ElevenLabs calls on our side: the signed post-call and conversation-event webhooks
  * (through the webhook inbox), the conversation-initiation webhook, and the agent's server tools.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookInboxEvent, CallEvent, ConversationInitiation, Call, Tenant]), TenantsModule, LeadsModule, SchedulingModule],
+  imports: [TypeOrmModule.forFeature([WebhookInboxEvent, CallEvent, ConversationInitiation, Call, Tenant]), TenantsModule, LeadsModule, SchedulingModule, TwilioWebhooksModule],
   controllers: [
     PostCallWebhookController,
     ConversationInitiationController,

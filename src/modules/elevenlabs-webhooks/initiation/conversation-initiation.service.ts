@@ -8,13 +8,9 @@ import { toE164 } from '../../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import { ConversationContextService, MAX_CONTEXT_MESSAGES } from '../../leads/conversation-context.service.js';
 import { LeadsRepository } from '../../leads/leads.repository.js';
-import { PhoneNumbersService } from '../../tenants/phone-numbers.service.js';
 import type { Tenant } from '../../tenants/tenant.entity.js';
+import { TenantRoutingService } from '../../twilio-webhooks/tenant-routing.service.js';
 import { initiationAnswer, InitiationAnswer, InitiationRequest } from './initiation-request.js';
-import { TtlCache } from './ttl-cache.js';
-
-// How long this instance trusts a number -> tenant lookup (see TtlCache).
-const NUMBER_CACHE_MS = 5_000;
 
 type Outcome = 'answered' | 'unknown_number' | 'unavailable' | 'rate_limited';
 
@@ -28,11 +24,11 @@ type Outcome = 'answered' | 'unknown_number' | 'unavailable' | 'rate_limited';
 export class ConversationInitiationService {
   private readonly logger = new Logger(ConversationInitiationService.name);
   private readonly outcomes: Counter<'outcome'>;
-  private readonly numbers = new TtlCache<Awaited<ReturnType<PhoneNumbersService['findByE164']>>>(NUMBER_CACHE_MS);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly phoneNumbers: PhoneNumbersService,
+    // The same short-lived number -> tenant cache the voice webhook uses (one per instance).
+    private readonly routing: TenantRoutingService,
     private readonly leads: LeadsRepository,
     private readonly context: ConversationContextService,
     metrics: MetricsService,
@@ -43,9 +39,9 @@ export class ConversationInitiationService {
 
   async answer(request: InitiationRequest): Promise<InitiationAnswer> {
     const called = request.calledNumber ? toE164(request.calledNumber) : undefined;
-    const number = called ? await this.numbers.get(called, () => this.phoneNumbers.findByE164(called)) : null;
-    const tenant = number?.tenant;
-    if (!number || !tenant) return this.neutral('unknown_number', request);
+    const route = called ? await this.routing.resolve(called) : null;
+    if (!route) return this.neutral('unknown_number', request);
+    const { phoneNumber: number, tenant } = route;
     if (tenant.status !== 'active' || !number.voiceEnabled) return this.neutral('unavailable', request, tenant);
 
     const callerE164 = toE164(request.callerId);
