@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { hydrate } from '../../database/hydrate.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { ACTIVE_CALL_MAX_AGE_SQL, ACTIVE_CALL_STATUSES, CALL_STATUS_RANK, callStatusRankSql, isTerminalStatus, recordingStatusRankSql, StreamState, streamStateRankSql } from './call-status.js';
 import { utcDay } from '../usage/usage-period.js';
@@ -110,15 +111,6 @@ WITH ins AS (
 )
 SELECT * FROM ins`;
 
-/** Builds an entity from a raw `RETURNING *` / `SELECT *` row (snake_case columns). */
-export function hydrate<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
-  const metadata = manager.connection.getMetadata(target);
-  const entity = metadata.create() as T;
-  for (const column of metadata.columns) {
-    if (column.databaseName in row) column.setEntityValue(entity, row[column.databaseName]);
-  }
-  return entity;
-}
 
 /**
  * The call writes Twilio's webhooks make. Each is one statement (or one short transaction) that is

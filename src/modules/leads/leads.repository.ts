@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { LeadMessage, MessageChannel, MessageRole } from './lead-message.entity.js';
 import { Lead } from './lead.entity.js';
+import { hydrate } from '../../database/hydrate.js';
 
 /** A timeline entry to write; `externalId` makes the write idempotent. */
 export interface NewTimelineEntry {
@@ -43,10 +44,10 @@ export class LeadsRepository {
     const rows: Array<Record<string, unknown>> = await manager.query(
       `INSERT INTO leads (tenant_id, phone_e164) VALUES ($1, $2)
        ON CONFLICT (tenant_id, phone_e164) DO UPDATE SET phone_e164 = EXCLUDED.phone_e164
-       RETURNING id`,
+       RETURNING *`,
       [tenantId, phoneE164],
     );
-    return (await manager.findOneByOrFail(Lead, { id: rows[0].id as string, tenantId }))!;
+    return hydrate(manager, Lead, rows[0]);
   }
 
   findById(tenantId: string, leadId: string): Promise<Lead | null> {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Call } from '../calls/call.entity.js';
-import { hydrate } from '../calls/calls.repository.js';
+import { hydrate } from '../../database/hydrate.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import { QuotaService } from '../usage/quota.service.js';

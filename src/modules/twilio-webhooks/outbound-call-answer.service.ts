@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Call } from '../calls/call.entity.js';
-import { hydrate } from '../calls/calls.repository.js';
+import { hydrate } from '../../database/hydrate.js';
 import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { LeadsRepository } from '../leads/leads.repository.js';
 import { isMachine, machineAction, type OutboundOverrides } from '../outbound-calls/outbound-rules.js';
