@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { autocannon, type AutocannonRequest, type AutocannonResult } from '../support/autocannon.js';
+import { withBenchDatabase } from '../support/bench-database.js';
 
 const ADMIN_API_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 const INITIATION_SECRET = `bench-init-${randomBytes(16).toString('hex')}`;
@@ -34,22 +35,6 @@ const MESSAGES_PER_LEAD = 50;
 const NUMBER = '+14155550123';
 const PATH = '/api/webhooks/elevenlabs/conversation-initiation';
 const caller = (i: number) => `+1415${String(3_000_000 + i).padStart(7, '0')}`;
-
-async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `switchboard_bench_init_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
-}
 
 async function startServer(databaseUrl: string, logFile: string) {
   const logFd = openSync(logFile, 'w');
@@ -233,7 +218,7 @@ async function measure(baseUrl: string, label: string, seconds: number, request:
 
 async function main(): Promise<void> {
   const logFile = join(tmpdir(), `switchboard-bench-initiation-${Date.now()}.log`);
-  await withDatabase(async (databaseUrl) => {
+  await withBenchDatabase('switchboard_bench_init', async (databaseUrl) => {
     const server = await startServer(databaseUrl, logFile);
     try {
       const tenant = await api(server.baseUrl, 'POST', '/api/tenants', {

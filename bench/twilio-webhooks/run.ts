@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import twilio from 'twilio';
 import { autocannon, type AutocannonRequest, type AutocannonResult } from '../support/autocannon.js';
+import { withBenchDatabase } from '../support/bench-database.js';
 
 const PUBLIC_BASE_URL = 'https://bench.voice.example.com';
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
@@ -56,22 +57,6 @@ function callParams(callSid: string, to: string, from: string): Record<string, s
     FromCountry: 'US',
     ToCountry: 'US',
   };
-}
-
-async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `switchboard_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
 }
 
 async function startServer(databaseUrl: string, logFile: string, blackhole: string) {
@@ -195,7 +180,7 @@ const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
 async function main(): Promise<void> {
   const logFile = join(tmpdir(), `switchboard-bench-webhooks-${Date.now()}.log`);
   const rows: Row[] = [];
-  await withDatabase(async (databaseUrl) => {
+  await withBenchDatabase('switchboard_bench', async (databaseUrl) => {
     // Accepts connections and never answers.
     const held = new Set<Socket>();
     const silent = createServer((socket) => void held.add(socket));
