@@ -12,7 +12,7 @@ export interface AppConfig {
   shutdownDrainMs: number;
   log: { level: LogLevel; pretty: boolean };
   auth: { adminApiKey: string; encryptionKey: Buffer };
-  db: { url?: string; dataDir: string; poolSize: number; skipMigrations: boolean };
+  db: { url?: string; dataDir: string; poolSize: number; skipMigrations: boolean; preparedStatements: boolean };
   redisUrl?: string;
   realtime: {
     transport: 'auto' | 'postgres' | 'redis' | 'in-process';
@@ -83,7 +83,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? isTty : env.LOG_PRETTY === 'true' },
     auth: { adminApiKey: env.ADMIN_API_KEY, encryptionKey: decodeKey(env.ENCRYPTION_KEY) },
-    db: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DB_POOL_SIZE, skipMigrations: env.DB_SKIP_MIGRATIONS },
+    db: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DB_POOL_SIZE, skipMigrations: env.DB_SKIP_MIGRATIONS, preparedStatements: env.DB_PREPARED_STATEMENTS },
     redisUrl: env.REDIS_URL,
     realtime: {
       transport: env.REALTIME_TRANSPORT as AppConfig['realtime']['transport'],

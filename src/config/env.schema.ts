@@ -94,6 +94,11 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean()
   DB_SKIP_MIGRATIONS = false;
 
+  // Named prepared statements on the webhook hot paths (src/database/prepared-statement.ts). Set
+  // false behind a transaction-mode pooler that cannot carry them (PgBouncer before 1.21).
+  @Transform(toBool) @IsBoolean()
+  DB_PREPARED_STATEMENTS = true;
+
   // --- Redis (optional realtime transport) ---
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   @Sensitive()

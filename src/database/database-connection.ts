@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { buildDataSourceOptions } from './data-source.js';
 import { markSingleProcess } from './advisory-lock.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { disablePreparedStatements } from './prepared-statement.js';
 
 export interface OpenedDatabase {
   dataSource: DataSource;
@@ -14,6 +15,7 @@ export interface OpenedDatabase {
 export async function openDatabase(db: AppConfig['db']): Promise<OpenedDatabase> {
   if (db.url) {
     const dataSource = await new DataSource(buildDataSourceOptions({ url: db.url, poolSize: db.poolSize })).initialize();
+    if (!db.preparedStatements) disablePreparedStatements(dataSource);
     const url = new URL(db.url);
     return { dataSource, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
   }
@@ -28,6 +30,7 @@ export async function openDatabase(db: AppConfig['db']): Promise<OpenedDatabase>
   try {
     const dataSource = await new DataSource(buildDataSourceOptions({ embedded: endpoint, poolSize: 1 })).initialize();
     markSingleProcess(dataSource);
+    disablePreparedStatements(dataSource);
     return { dataSource, embedded, description: `embedded PGlite in ${db.dataDir}` };
   } catch (err) {
     await embedded.stop();

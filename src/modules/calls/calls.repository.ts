@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { hydrate } from '../../database/hydrate.js';
+import { columnsOf, PreparedStatement, preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { ACTIVE_CALL_MAX_AGE_SQL, ACTIVE_CALL_STATUSES, CALL_STATUS_RANK, callStatusRankSql, isTerminalStatus, recordingStatusRankSql, StreamState, streamStateRankSql } from './call-status.js';
 import { utcDay } from '../usage/usage-period.js';
@@ -96,12 +97,14 @@ WITH prev AS (
 )
 SELECT upd.*, EXISTS (SELECT 1 FROM hist) AS history_added FROM upd`;
 
-const INSERT_INBOUND_SQL = `
+const APPLY_STATUS = preparedStatement('calls_apply_status_v1', APPLY_STATUS_SQL);
+
+const insertInboundSql = (columns: string) => `
 WITH ins AS (
   INSERT INTO calls (tenant_id, lead_id, phone_number_id, twilio_call_sid, twilio_account_sid, direction, from_number, to_number, status, disposition, routing_mode, agent_id)
   VALUES ($1, $2, $3, $4, $5, 'inbound', $6, $7, $8, $9, $10, $11)
   ON CONFLICT (twilio_call_sid) WHERE twilio_call_sid IS NOT NULL DO NOTHING
-  RETURNING *
+  RETURNING ${columns}
 ), hist AS (
   INSERT INTO call_status_events (tenant_id, call_id, twilio_call_sid, status, details)
   SELECT tenant_id, id, twilio_call_sid, status, $12::jsonb FROM ins
@@ -118,7 +121,15 @@ SELECT * FROM ins`;
  */
 @Injectable()
 export class CallsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  // On the incoming-call path: prepared (src/database/prepared-statement.ts), so columns are listed.
+  private readonly insertInboundStatement: PreparedStatement;
+  private readonly findBySidStatement: PreparedStatement;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    const columns = columnsOf(dataSource, Call);
+    this.insertInboundStatement = preparedStatement('calls_insert_inbound_v1', insertInboundSql(columns));
+    this.findBySidStatement = preparedStatement('calls_find_by_sid_v1', `SELECT ${columns} FROM calls WHERE twilio_call_sid = $1`);
+  }
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -127,7 +138,7 @@ export class CallsRepository {
   /** Inserts the call (its first history row, its usage count) unless the CallSid exists; returns the row either way. */
   async insertInbound(manager: EntityManager, input: NewInboundCall): Promise<{ call: Call; inserted: boolean }> {
     const history = { source: 'voice-webhook', ...(input.disposition ? { disposition: input.disposition } : {}) };
-    const rows: Array<Record<string, unknown>> = await manager.query(INSERT_INBOUND_SQL, [
+    const rows = await queryPrepared(manager, this.insertInboundStatement, [
       input.tenantId,
       input.leadId,
       input.phoneNumberId,
@@ -145,7 +156,7 @@ export class CallsRepository {
     ]);
     if (rows.length > 0) return { call: hydrate(manager, Call, rows[0]), inserted: true };
     // A retry, or a concurrent duplicate that committed first (the insert waited for it).
-    const existing: Array<Record<string, unknown>> = await manager.query(`SELECT * FROM calls WHERE twilio_call_sid = $1`, [input.callSid]);
+    const existing = await queryPrepared(manager, this.findBySidStatement, [input.callSid]);
     return { call: hydrate(manager, Call, existing[0]), inserted: false };
   }
 
@@ -166,7 +177,7 @@ export class CallsRepository {
 
   /** Applies a status callback (see APPLY_STATUS_SQL); null when no such call exists for the account. */
   async applyStatusCallback(manager: EntityManager, input: StatusCallbackInput): Promise<StatusCallbackResult | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(APPLY_STATUS_SQL, [
+    const rows = await queryPrepared(manager, APPLY_STATUS, [
       input.callSid,
       input.accountSid,
       input.status,

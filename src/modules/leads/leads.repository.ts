@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { LeadMessage, MessageChannel, MessageRole } from './lead-message.entity.js';
 import { Lead } from './lead.entity.js';
 import { hydrate } from '../../database/hydrate.js';
+import { columnsOf, PreparedStatement, preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
 
 /** A timeline entry to write; `externalId` makes the write idempotent. */
 export interface NewTimelineEntry {
@@ -31,22 +32,33 @@ const TIMELINE_COLUMNS = ['tenant_id', 'lead_id', 'call_id', 'channel', 'directi
 // Rows per INSERT statement: well below PostgreSQL's 65535 bind-parameter limit.
 const INSERT_CHUNK = 500;
 
+const RECENT_MESSAGES_WITH_TOTAL = preparedStatement(
+  'lead_messages_recent_with_total_v1',
+  `SELECT id, channel, role, body, occurred_at, count(*) OVER () AS total FROM lead_messages
+   WHERE tenant_id = $1 AND lead_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT $3`,
+);
+
 /** Lead and timeline persistence. Every method takes the tenant id explicitly. */
 @Injectable()
 export class LeadsRepository {
+  // On the incoming-call path: prepared (src/database/prepared-statement.ts), so columns are listed.
+  private readonly findOrCreateStatement: PreparedStatement;
+
   constructor(
     @InjectRepository(Lead) private readonly leads: Repository<Lead>,
     @InjectRepository(LeadMessage) private readonly messages: Repository<LeadMessage>,
-  ) {}
+  ) {
+    this.findOrCreateStatement = preparedStatement(
+      'leads_find_or_create_v1',
+      `INSERT INTO leads (tenant_id, phone_e164) VALUES ($1, $2)
+       ON CONFLICT (tenant_id, phone_e164) DO UPDATE SET phone_e164 = EXCLUDED.phone_e164
+       RETURNING ${columnsOf(leads.manager.connection, Lead)}`,
+    );
+  }
 
   /** The lead for (tenant, phone), created on first contact; one round trip, safe under races. */
   async findOrCreateByPhone(tenantId: string, phoneE164: string, manager: EntityManager = this.leads.manager): Promise<Lead> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `INSERT INTO leads (tenant_id, phone_e164) VALUES ($1, $2)
-       ON CONFLICT (tenant_id, phone_e164) DO UPDATE SET phone_e164 = EXCLUDED.phone_e164
-       RETURNING *`,
-      [tenantId, phoneE164],
-    );
+    const rows = await queryPrepared(manager, this.findOrCreateStatement, [tenantId, phoneE164]);
     return hydrate(manager, Lead, rows[0]);
   }
 
@@ -69,11 +81,7 @@ export class LeadsRepository {
    * the window count is taken over every row of the lead before LIMIT applies. On the call-setup path.
    */
   async recentMessagesWithTotal(tenantId: string, leadId: string, limit: number): Promise<{ recent: LeadMessage[]; total: number }> {
-    const rows: Array<Record<string, unknown>> = await this.messages.query(
-      `SELECT id, channel, role, body, occurred_at, count(*) OVER () AS total FROM lead_messages
-       WHERE tenant_id = $1 AND lead_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT $3`,
-      [tenantId, leadId, limit],
-    );
+    const rows = await queryPrepared(this.messages.manager, RECENT_MESSAGES_WITH_TOTAL, [tenantId, leadId, limit]);
     const recent = rows.reverse().map((r) => Object.assign(new LeadMessage(), { id: r.id, tenantId, leadId, channel: r.channel, role: r.role, body: r.body, occurredAt: new Date(r.occurred_at as string) }));
     return { recent, total: rows.length > 0 ? Number(rows[0].total) : 0 };
   }

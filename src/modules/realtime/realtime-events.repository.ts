@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RealtimeEvent, RealtimeEventType } from './event-bus.port.js';
 import type { BoundedData } from './event-payload.js';
+import { preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
 
 /** An event as stored: id and time assigned by the database. */
 export type StoredEvent = RealtimeEvent & { id: string; occurredAt: string };
@@ -15,6 +16,21 @@ export interface InsertOptions {
 // ISO-8601 in UTC with milliseconds, the same text whether it comes from the row or a notification.
 const ISO = `to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const COLUMNS = `e.id::text AS id, e.tenant_id, e.type, e.lead_id, e.call_id, e.data, ${ISO} AS occurred_at`;
+
+// Every event is one of these (prepared: src/database/prepared-statement.ts).
+const insertSql = (notify: string) => `WITH e AS (
+   INSERT INTO realtime_events (tenant_id, type, lead_id, call_id, data, occurred_at)
+   VALUES ($1, $2, $3, $4, $5::jsonb, LEAST(COALESCE($6::timestamptz, clock_timestamp()), clock_timestamp()))
+   RETURNING *
+ )
+ SELECT ${COLUMNS}${notify} FROM e`;
+const INSERT = preparedStatement('realtime_events_insert_v1', insertSql(''));
+// The notification carries the event (its data only when small enough: $8) and leaves at commit.
+const INSERT_AND_NOTIFY = preparedStatement(
+  'realtime_events_insert_notify_v1',
+  insertSql(`, pg_notify($7, json_build_object('id', e.id::text, 'tenantId', e.tenant_id, 'type', e.type, 'leadId', e.lead_id,
+   'callId', e.call_id, 'occurredAt', ${ISO}, 'data', CASE WHEN $8::boolean THEN e.data END)::text) AS notified`),
+);
 
 interface Row {
   id: string;
@@ -51,25 +67,12 @@ export class RealtimeEventsRepository {
    * transaction; with a notify channel the notification leaves at that transaction's commit.
    */
   async insert(event: RealtimeEvent, data: BoundedData, options: InsertOptions = {}): Promise<StoredEvent> {
-    const runner = options.manager ?? this.dataSource.manager;
+    const manager = options.manager ?? this.dataSource.manager;
     // A producer's clock or a backdated time never lands in the future (pruning walks ids in time order).
     const occurredAt = event.occurredAt && !Number.isNaN(Date.parse(event.occurredAt)) ? event.occurredAt : null;
     const params: unknown[] = [event.tenantId, event.type, event.leadId ?? null, event.callId ?? null, data.json, occurredAt];
-    let notify = '';
-    if (options.notifyChannel) {
-      params.push(options.notifyChannel, data.inline);
-      notify = `, pg_notify($7, json_build_object('id', e.id::text, 'tenantId', e.tenant_id, 'type', e.type, 'leadId', e.lead_id,
-        'callId', e.call_id, 'occurredAt', ${ISO}, 'data', CASE WHEN $8::boolean THEN e.data END)::text) AS notified`;
-    }
-    const rows: Row[] = await runner.query(
-      `WITH e AS (
-         INSERT INTO realtime_events (tenant_id, type, lead_id, call_id, data, occurred_at)
-         VALUES ($1, $2, $3, $4, $5::jsonb, LEAST(COALESCE($6::timestamptz, clock_timestamp()), clock_timestamp()))
-         RETURNING *
-       )
-       SELECT ${COLUMNS}${notify} FROM e`,
-      params,
-    );
+    if (options.notifyChannel) params.push(options.notifyChannel, data.inline);
+    const rows = await queryPrepared<Row>(manager, options.notifyChannel ? INSERT_AND_NOTIFY : INSERT, params);
     return toEvent(rows[0]);
   }
 

@@ -1,0 +1,73 @@
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
+
+// The webhook hot paths (status callbacks, the incoming call, realtime events) run the same few
+// statements thousands of times a second. Sent unnamed, as TypeORM sends everything, PostgreSQL
+// parses and plans each one every time; for the status callback's CTE that is most of its cost
+// (bench/twilio-webhooks: ~1.7x the statements per second once named). A named statement is parsed
+// once per pooled connection and then only bound and executed.
+//
+// Two rules keep a prepared statement valid across a rolling deploy:
+// - Result columns are listed, never `*` or `RETURNING *`: a migration that adds a column would
+//   change a prepared `*` statement's result type, and PostgreSQL then fails every execution on
+//   that connection ("cached plan must not change result type"). `columnsOf()` lists an entity's.
+// - The name says what the text is; change the name when the text changes (a suffix `_v2`), since
+//   a connection keeps the statement it prepared under that name.
+//
+// Connection poolers: PgBouncer in transaction mode carries named statements from 1.21 on with
+// `max_prepared_statements` > 0; with an older or unconfigured one set DB_PREPARED_STATEMENTS=false
+// and these statements go unnamed, like every other.
+
+export interface PreparedStatement {
+  /** Unique per text, at most 63 bytes. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export function preparedStatement(name: string, text: string): PreparedStatement {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Prepared statement name "${name}" must be snake_case, at most 63 characters`);
+  return { name, text };
+}
+
+const unnamedOnly = new WeakSet<DataSource>();
+
+/**
+ * Sends this data source's prepared statements unnamed: DB_PREPARED_STATEMENTS=false, and the
+ * embedded database, whose socket server shares one PostgreSQL session among its connections (a
+ * reconnecting client would find its names already taken).
+ */
+export function disablePreparedStatements(dataSource: DataSource): void {
+  unnamedOnly.add(dataSource);
+}
+
+interface QueryRunnerWithConnection {
+  connect(): Promise<PoolClient>;
+}
+
+/**
+ * Runs a prepared statement on `manager`'s connection (the transaction's, when `manager` belongs to
+ * one; else any pooled connection) and returns its rows. Errors are TypeORM's `QueryFailedError`,
+ * as from `manager.query`, so the exception filter maps them the same way.
+ */
+export async function queryPrepared<T extends QueryResultRow = Record<string, unknown>>(manager: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+  const config = unnamedOnly.has(manager.connection) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values };
+  try {
+    if (manager.queryRunner) {
+      const client = await (manager.queryRunner as unknown as QueryRunnerWithConnection).connect();
+      return (await client.query<T>(config)).rows;
+    }
+    const pool = (manager.connection.driver as unknown as { master: Pool }).master;
+    return (await pool.query<T>(config)).rows;
+  } catch (err) {
+    if (err instanceof Error && 'code' in err) throw new QueryFailedError(statement.text, values, err);
+    throw err;
+  }
+}
+
+/** An entity's column names, comma-separated, for a statement's SELECT or RETURNING list. */
+export function columnsOf<T extends ObjectLiteral>(dataSource: DataSource, target: EntityTarget<T>, alias?: string): string {
+  return dataSource
+    .getMetadata(target)
+    .columns.map((c) => (alias ? `${alias}.${c.databaseName}` : c.databaseName))
+    .join(', ');
+}
