@@ -24,7 +24,9 @@ const AUTH_TOKEN = randomBytes(16).toString('hex');
 const ADMIN_API_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = 2;
-const CONNECTIONS = [1, 10, 100];
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,10,100').split(',').map(Number);
+// BENCH_SCENARIOS=status (or voice) runs one part only, e.g. while profiling.
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'baseline,voice,status').split(','));
 const NUMBERS = 20;
 // Tenants sharing the numbers (BENCH_TENANTS): usage rows are per tenant and day, so fewer tenants
 // means more contention on each tenant's row.
@@ -228,18 +230,22 @@ async function main(): Promise<void> {
       };
 
       // The floor on this machine at this moment: a route with no signature and no database.
-      console.log('Baseline (GET on a webhook path: no signature, no database)…');
-      const health: AutocannonRequest = { method: 'GET', path: VOICE_PATH };
-      await measure(server.baseUrl, 'warm-up', 10, health, WARMUP_SECONDS);
-      rows.push(await measure(server.baseUrl, 'baseline (GET /voice, no DB)', 10, health, SECONDS));
-
-      console.log(`Incoming-call webhook (${SECONDS}s per run after a ${WARMUP_SECONDS}s warm-up)…`);
-      await voiceRun('warm-up', 10, 4_000, WARMUP_SECONDS);
-      for (const connections of CONNECTIONS) rows.push(await voiceRun('incoming call (POST /voice)', connections, 3_000 * SECONDS, SECONDS));
-
-      console.log(`Status callbacks (${SECONDS}s per run after a ${WARMUP_SECONDS}s warm-up)…`);
-      await statusRun('warm-up', 10, WARMUP_SECONDS);
-      for (const connections of CONNECTIONS) rows.push(await statusRun('status callback (POST /voice/status)', connections, SECONDS));
+      if (SCENARIOS.has('baseline')) {
+        console.log('Baseline (GET on a webhook path: no signature, no database)…');
+        const health: AutocannonRequest = { method: 'GET', path: VOICE_PATH };
+        await measure(server.baseUrl, 'warm-up', 10, health, WARMUP_SECONDS);
+        rows.push(await measure(server.baseUrl, 'baseline (GET /voice, no DB)', 10, health, SECONDS));
+      }
+      if (SCENARIOS.has('voice')) {
+        console.log(`Incoming-call webhook (${SECONDS}s per run after a ${WARMUP_SECONDS}s warm-up)…`);
+        await voiceRun('warm-up', 10, 4_000, WARMUP_SECONDS);
+        for (const connections of CONNECTIONS) rows.push(await voiceRun('incoming call (POST /voice)', connections, 3_000 * SECONDS, SECONDS));
+      }
+      if (SCENARIOS.has('status')) {
+        console.log(`Status callbacks (${SECONDS}s per run after a ${WARMUP_SECONDS}s warm-up)…`);
+        await statusRun('warm-up', 10, WARMUP_SECONDS);
+        for (const connections of CONNECTIONS) rows.push(await statusRun('status callback (POST /voice/status)', connections, SECONDS));
+      }
     } finally {
       // Let requests still in flight when autocannon stopped finish before the app closes.
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -264,6 +264,26 @@ describe(RealtimeController.name, () => {
       expect(eventData<{ data: { text: string } }>(large).data.text).toBe(text);
       expect(eventData(oversized)).toMatchObject({ data: { truncated: true } });
     });
+
+    it('should store and deliver events published at once (one shared statement) in publishing order, each with its own data', async () => {
+      const [tenant, other] = [await createTenant(t), await createTenant(t)];
+      const stream = await sse('/api/stream/events', auth(tenant));
+      const big = 'z'.repeat(3_000); // too large to ride in the notification: read back by id
+      // Not awaited one by one: these share multi-row inserts (RealtimeEventsRepository.insert).
+      await Promise.all(
+        Array.from({ length: 60 }, (_, seq) =>
+          bus.publish({ tenantId: seq % 3 === 2 ? other.id : tenant.id, type: 'alert', data: seq % 10 === 0 ? { seq, big } : { seq } }),
+        ),
+      );
+      const mine = Array.from({ length: 60 }, (_, seq) => seq).filter((seq) => seq % 3 !== 2);
+      await stream.waitForEvents(mine.length);
+      expect(seqs(stream)).toEqual(mine);
+      const big0 = stream.events.map((e) => eventData<{ data: { seq: number; big?: string } }>(e).data).find((d) => d.seq === 30);
+      expect(big0?.big).toBe(big);
+      const rows: Array<{ id: string; seq: number }> = await t.dataSource.query(`SELECT id, (data->>'seq')::int AS seq FROM realtime_events WHERE tenant_id = $1 ORDER BY id`, [tenant.id]);
+      expect(rows.map((r) => r.seq)).toEqual(mine);
+      expect(stream.events.map((e) => e.id)).toEqual(rows.map((r) => r.id));
+    });
   });
 
   describe(RealtimeRetentionService.name, () => {

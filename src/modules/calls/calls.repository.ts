@@ -50,6 +50,8 @@ export interface StatusCallbackResult {
   /** True only for the one callback that moved the call into its ended state. */
   justEnded: boolean;
   historyAdded: boolean;
+  /** The call just ended and its tenant has a monthly voice-minutes quota (alerts may be due). */
+  voiceQuota: boolean;
 }
 
 export interface ConnectActionCall {
@@ -95,7 +97,9 @@ WITH prev AS (
     source: 'upd WHERE upd.just_ended AND upd.duration_secs > 0',
   })}
 )
-SELECT upd.*, EXISTS (SELECT 1 FROM hist) AS history_added FROM upd`;
+SELECT upd.*, EXISTS (SELECT 1 FROM hist) AS history_added,
+  upd.just_ended AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = upd.tenant_id AND t.settings->'quotas'->>'monthlyVoiceMinutes' IS NOT NULL) AS voice_quota
+FROM upd`;
 
 const APPLY_STATUS = preparedStatement('calls_apply_status_v1', APPLY_STATUS_SQL);
 
@@ -202,6 +206,7 @@ export class CallsRepository {
       durationSecs: (row.duration_secs as number | null) ?? null,
       justEnded: row.just_ended === true,
       historyAdded: row.history_added === true,
+      voiceQuota: row.voice_quota === true,
     };
   }
 

@@ -32,6 +32,46 @@ const INSERT_AND_NOTIFY = preparedStatement(
    'callId', e.call_id, 'occurredAt', ${ISO}, 'data', CASE WHEN $8::boolean THEN e.data END)::text) AS notified`),
 );
 
+// A batch in one statement. Rows are inserted in the batch's order (ORDER BY ord), so the ids the
+// sequence hands out increase in that order: numbered by id, row n is the batch's n-th event, which
+// is how each gets its own `inline` flag. Results and notifications go out in id order.
+const insertManySql = (notify: string) => `WITH input AS (
+   SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::uuid[], $5::jsonb[], $6::timestamptz[], $7::boolean[])
+     WITH ORDINALITY AS i(tenant_id, type, lead_id, call_id, data, occurred_at, inline, ord)
+ ), e AS (
+   INSERT INTO realtime_events (tenant_id, type, lead_id, call_id, data, occurred_at)
+   SELECT tenant_id, type, lead_id, call_id, data, LEAST(COALESCE(occurred_at, clock_timestamp()), clock_timestamp()) FROM input ORDER BY ord
+   RETURNING id, tenant_id, type, lead_id, call_id, data, occurred_at
+ ), numbered AS (
+   SELECT e.*, row_number() OVER (ORDER BY e.id) AS ord FROM e
+ ), ordered AS (
+   SELECT n.*, i.inline FROM numbered n JOIN input i ON i.ord = n.ord ORDER BY n.id
+ )
+ SELECT ${COLUMNS}${notify} FROM ordered e ORDER BY e.id`;
+const INSERT_MANY = preparedStatement('realtime_events_insert_many_v1', insertManySql(''));
+const INSERT_MANY_AND_NOTIFY = preparedStatement(
+  'realtime_events_insert_many_notify_v1',
+  insertManySql(`, pg_notify($8, json_build_object('id', e.id::text, 'tenantId', e.tenant_id, 'type', e.type, 'leadId', e.lead_id,
+   'callId', e.call_id, 'occurredAt', ${ISO}, 'data', CASE WHEN e.inline THEN e.data END)::text) AS notified`),
+);
+const MAX_BATCH = 100;
+
+interface NewEvent {
+  event: RealtimeEvent;
+  data: BoundedData;
+  notifyChannel?: string;
+}
+
+interface PendingInsert extends NewEvent {
+  resolve: (stored: StoredEvent) => void;
+  reject: (err: unknown) => void;
+}
+
+// A producer's clock or a backdated time never lands in the future (pruning walks ids in time order).
+function occurredAtOf(event: RealtimeEvent): string | null {
+  return event.occurredAt && !Number.isNaN(Date.parse(event.occurredAt)) ? event.occurredAt : null;
+}
+
 interface Row {
   id: string;
   tenant_id: string;
@@ -62,18 +102,74 @@ function toEvent(row: Row): StoredEvent {
 export class RealtimeEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  private pending: PendingInsert[] = [];
+  private flushing = false;
+
   /**
    * Stores an event and returns it with its id. With a manager the insert joins the producer's
    * transaction; with a notify channel the notification leaves at that transaction's commit.
+   *
+   * Without a manager (the fire-and-forget publishes of webhooks and the media bridge), events
+   * share statements: one insert is in flight at a time and whatever is published meanwhile goes
+   * into the next one, as one multi-row INSERT and one commit. A lone event goes at once; under
+   * load this halves the database work per status callback (bench/twilio-webhooks). Ids follow the
+   * order of publishing.
    */
-  async insert(event: RealtimeEvent, data: BoundedData, options: InsertOptions = {}): Promise<StoredEvent> {
-    const manager = options.manager ?? this.dataSource.manager;
-    // A producer's clock or a backdated time never lands in the future (pruning walks ids in time order).
-    const occurredAt = event.occurredAt && !Number.isNaN(Date.parse(event.occurredAt)) ? event.occurredAt : null;
-    const params: unknown[] = [event.tenantId, event.type, event.leadId ?? null, event.callId ?? null, data.json, occurredAt];
-    if (options.notifyChannel) params.push(options.notifyChannel, data.inline);
-    const rows = await queryPrepared<Row>(manager, options.notifyChannel ? INSERT_AND_NOTIFY : INSERT, params);
+  insert(event: RealtimeEvent, data: BoundedData, options: InsertOptions = {}): Promise<StoredEvent> {
+    if (options.manager) return this.insertOne(options.manager, { event, data, notifyChannel: options.notifyChannel });
+    return new Promise<StoredEvent>((resolve, reject) => {
+      this.pending.push({ event, data, notifyChannel: options.notifyChannel, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.takeBatch();
+        try {
+          const stored = batch.length === 1 ? [await this.insertOne(this.dataSource.manager, batch[0])] : await this.insertMany(batch);
+          batch.forEach((p, i) => p.resolve(stored[i]));
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** The oldest pending events that share a notify channel, at most MAX_BATCH. */
+  private takeBatch(): PendingInsert[] {
+    const channel = this.pending[0].notifyChannel;
+    let n = 1;
+    while (n < this.pending.length && n < MAX_BATCH && this.pending[n].notifyChannel === channel) n++;
+    return this.pending.splice(0, n);
+  }
+
+  private async insertOne(manager: EntityManager, p: NewEvent): Promise<StoredEvent> {
+    const params: unknown[] = [p.event.tenantId, p.event.type, p.event.leadId ?? null, p.event.callId ?? null, p.data.json, occurredAtOf(p.event)];
+    if (p.notifyChannel) params.push(p.notifyChannel, p.data.inline);
+    const rows = await queryPrepared<Row>(manager, p.notifyChannel ? INSERT_AND_NOTIFY : INSERT, params);
     return toEvent(rows[0]);
+  }
+
+  private async insertMany(batch: NewEvent[]): Promise<StoredEvent[]> {
+    const params: unknown[] = [
+      batch.map((p) => p.event.tenantId),
+      batch.map((p) => p.event.type),
+      batch.map((p) => p.event.leadId ?? null),
+      batch.map((p) => p.event.callId ?? null),
+      batch.map((p) => p.data.json),
+      batch.map((p) => occurredAtOf(p.event)),
+      batch.map((p) => p.data.inline),
+    ];
+    const channel = batch[0].notifyChannel;
+    if (channel) params.push(channel);
+    const rows = await queryPrepared<Row>(this.dataSource.manager, channel ? INSERT_MANY_AND_NOTIFY : INSERT_MANY, params);
+    // Rows come back in id order, which is the batch's order (see INSERT_MANY).
+    return rows.map(toEvent);
   }
 
   async findById(id: string): Promise<StoredEvent | undefined> {

@@ -50,7 +50,7 @@ export class CallCallbacksService {
     );
     this.count('status', result ? (result.historyAdded ? 'applied' : 'duplicate') : 'unknown_call', p.CallSid);
     // The seconds were just counted: the voice-minutes quota may have passed 80% / 100% (alerts are once per month).
-    if (result?.justEnded && result.durationSecs) void this.quotas.alertIfNeeded(result.tenantId, 'voiceMinutes');
+    if (result?.justEnded && result.durationSecs && result.voiceQuota) void this.quotas.alertIfNeeded(result.tenantId, 'voiceMinutes');
   }
 
   async streamStatus(p: StreamStatusParams, account: TwilioAccountContext): Promise<void> {
