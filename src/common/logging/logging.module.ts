@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { pino } from 'pino';
 import type { Options } from 'pino-http';
 import { APP_CONFIG, AppConfig } from '../../config/app-config.js';
+import { isQuietRequest } from './quiet-routes.js';
 import { REDACT_PATHS } from './redaction.js';
 import { compileTrust, requestIdFor } from './request-id.js';
 
@@ -21,8 +22,7 @@ import { compileTrust, requestIdFor } from './request-id.js';
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           genReqId: (req: IncomingMessage) => requestIdFor(req, trust),
           customProps: () => ({ service: 'switchboard' }),
-          // Health probes and scrapes would drown the log.
-          autoLogging: { ignore: (req: IncomingMessage) => /^\/(metrics|api\/health)/.test(req.url ?? '') },
+          autoLogging: { ignore: isQuietRequest },
           serializers: {
             // Path only: query strings may carry tokens (SSE stream tokens) or numbers.
             req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: (req.url ?? '').split('?')[0] }),
