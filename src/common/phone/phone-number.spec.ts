@@ -18,6 +18,15 @@ describe('toE164', () => {
   it('should accept a national number with a default country', () => {
     expect(toE164('(415) 555-0123', 'US')).toBe('+14155550123');
   });
+
+  it('should give the same answers when asked again (remembered), valid or not, per default country', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(toE164('+1 (415) 555-0123')).toBe('+14155550123');
+      expect(toE164('+15551234567')).toBeUndefined();
+      expect(toE164('020 7183 8750', 'GB')).toBe('+442071838750');
+      expect(toE164('020 7183 8750')).toBeUndefined();
+    }
+  });
 });
 
 describe('parseTwilioAddress', () => {

@@ -4,6 +4,12 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 // rather than being read as a vanity number.
 const PHONE_CHARACTERS = /^\+?[\d\s().\-\u00a0]+$/;
 
+// Validating against the full metadata costs ~100 µs, and a webhook normalises the same few
+// numbers several times (DTO validation, routing, the caller's lead): results are remembered. The
+// memo is bounded by starting over when full, which is plenty for a working set of numbers.
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, string | null>();
+
 /**
  * Normalises a phone number to E.164 ("+14155550123"), or returns undefined when it is not a
  * valid number. International format is required unless a default country is given.
@@ -11,8 +17,15 @@ const PHONE_CHARACTERS = /^\+?[\d\s().\-\u00a0]+$/;
 export function toE164(input: string, defaultCountry?: string): string | undefined {
   const trimmed = input?.trim();
   if (!trimmed || !PHONE_CHARACTERS.test(trimmed)) return undefined;
-  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as never);
-  return parsed?.isValid() ? parsed.number : undefined;
+  const key = defaultCountry ? `${defaultCountry}|${trimmed}` : trimmed;
+  let e164 = memo.get(key);
+  if (e164 === undefined) {
+    const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as never);
+    e164 = parsed?.isValid() ? parsed.number : null;
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, e164);
+  }
+  return e164 ?? undefined;
 }
 
 /** Twilio addresses: `whatsapp:+1...`, `client:alice`, `sip:...`. Returns the channel and the E.164 part. */

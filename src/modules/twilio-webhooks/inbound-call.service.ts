@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { maskPhone } from '../../common/logging/redaction.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
@@ -92,7 +92,7 @@ export class InboundCallService {
     // A number may carry its own agent (phone provisioning); otherwise the tenant's agent answers.
     const agentId = phoneNumber.agentId ?? settings.agent?.agentId ?? null;
     const now = new Date();
-    const recorded = await this.dataSource.transaction(async (manager) => {
+    const admit = async (manager: EntityManager): Promise<RecordedCall> => {
       let activeCalls: number | undefined;
       let monthVoiceSeconds: number | undefined;
       if (tenant.status === 'active' && needs.activeCalls) {
@@ -120,7 +120,12 @@ export class InboundCallService {
         at: now,
       });
       return { call, lead, inserted };
-    });
+    };
+    // A concurrent-call quota needs the admission lock and count in one transaction with the insert.
+    // Without one, nothing ties the statements together: each is an idempotent upsert (a lead left
+    // by a failed call insert is the lead Twilio's retry finds), so they run on their own and the
+    // hottest path saves the BEGIN and COMMIT round trips.
+    const recorded = tenant.status === 'active' && needs.activeCalls ? await this.dataSource.transaction(admit) : await admit(this.dataSource.manager);
     // A refused call is announced here, since nothing else will; an accepted one is announced by
     // whoever carries it on (the media bridge's call.started, ElevenLabs' conversation events).
     if (recorded.inserted && recorded.call.status === 'rejected') this.publishArrival(recorded.call);
