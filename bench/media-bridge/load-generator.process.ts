@@ -219,8 +219,11 @@ async function run(spec: RunSpec): Promise<RunResult> {
       );
       call.startedAt = performance.now();
       call.sending = true;
-      // Spread the calls over the 20 ms cycle.
-      call.nextDue = call.startedAt;
+      // Spread the calls evenly over the 20 ms cycle: call i sends at phase i/n of it. (Starting
+      // each at its open time would quantise them into a few phases, as calls open every
+      // rampMs/n ms, and turn a steady load into bursts of dozens of frames per tick.)
+      const phase = t0 + (call.index * FRAME_MS) / n;
+      call.nextDue = phase + Math.ceil((call.startedAt - phase) / FRAME_MS) * FRAME_MS;
       if (spec.mode === 'hangup') {
         const after = Math.random() * (spec.hangupWithinMs ?? 300);
         setTimeout(() => {
