@@ -2,30 +2,17 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source.js';
 import { DataDirLockedError, EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { MIGRATIONS } from '../../src/database/migrations.js';
 import { revertLastMigration, runMigrations } from '../../src/database/migration-runner.js';
+import { withFreshDatabase as withFreshDb } from '../support/fresh-database.js';
 
 const baseUrl = process.env.SWITCHBOARD_TEST_BASE_DATABASE_URL;
 const onRealPostgres = baseUrl ? describe : describe.skip;
 
-async function withFreshDatabase(fn: (url: string) => Promise<void>): Promise<void> {
-  const name = `switchboard_mig_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(baseUrl!);
-  url.pathname = `/${name}`;
-  try {
-    await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
-}
+const withFreshDatabase = (fn: (url: string) => Promise<void>) => withFreshDb(baseUrl!, 'switchboard_mig', fn);
 
 onRealPostgres('Migrations on PostgreSQL', () => {
   it('should migrate exactly once when several instances boot at the same time', async () => {

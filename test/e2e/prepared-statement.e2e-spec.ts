@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn, QueryFailedError } from 'typeorm';
 import { columnsOf, disablePreparedStatements, preparedStatement, queryPrepared } from '../../src/database/prepared-statement.js';
+import { withFreshDatabase } from '../support/fresh-database.js';
 
 // Named prepared statements (src/database/prepared-statement.ts) on a real PostgreSQL: the
 // transaction they join, the errors they raise, and a column added by a migration while an
@@ -17,23 +17,17 @@ class Gadget {
 }
 
 async function withDataSource(fn: (ds: DataSource) => Promise<void>, options: { prepared?: boolean } = {}): Promise<void> {
-  const name = `switchboard_prep_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(baseUrl!);
-  url.pathname = `/${name}`;
-  // One pooled connection, so every statement below meets the statements prepared before it.
-  const ds = await new DataSource({ type: 'postgres', url: url.toString(), entities: [Gadget], poolSize: 1, extra: { max: 1 } }).initialize();
-  try {
-    if (options.prepared === false) disablePreparedStatements(ds);
-    await ds.query('CREATE TABLE gadgets (id int PRIMARY KEY, name text NOT NULL)');
-    await fn(ds);
-  } finally {
-    await ds.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
+  await withFreshDatabase(baseUrl!, 'switchboard_prep', async (url) => {
+    // One pooled connection, so every statement below meets the statements prepared before it.
+    const ds = await new DataSource({ type: 'postgres', url, entities: [Gadget], poolSize: 1, extra: { max: 1 } }).initialize();
+    try {
+      if (options.prepared === false) disablePreparedStatements(ds);
+      await ds.query('CREATE TABLE gadgets (id int PRIMARY KEY, name text NOT NULL)');
+      await fn(ds);
+    } finally {
+      await ds.destroy();
+    }
+  });
 }
 
 const preparedNames = async (ds: DataSource) => (await ds.query('SELECT name FROM pg_prepared_statements ORDER BY name')).map((r: { name: string }) => r.name);
