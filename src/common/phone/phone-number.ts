@@ -8,6 +8,7 @@ const PHONE_CHARACTERS = /^\+?[\d\s().\-\u00a0]+$/;
 // numbers several times (DTO validation, routing, the caller's lead): results are remembered. The
 // memo is bounded by starting over when full, which is plenty for a working set of numbers.
 const MEMO_LIMIT = 10_000;
+const MEMO_KEY_MAX = 40;
 const memo = new Map<string, string | null>();
 
 /**
@@ -17,13 +18,16 @@ const memo = new Map<string, string | null>();
 export function toE164(input: string, defaultCountry?: string): string | undefined {
   const trimmed = input?.trim();
   if (!trimmed || !PHONE_CHARACTERS.test(trimmed)) return undefined;
-  const key = defaultCountry ? `${defaultCountry}|${trimmed}` : trimmed;
-  let e164 = memo.get(key);
+  // Only input of a phone number's length is remembered: the memo must not hold what a caller sends.
+  const key = trimmed.length <= MEMO_KEY_MAX ? (defaultCountry ? `${defaultCountry}|${trimmed}` : trimmed) : undefined;
+  let e164 = key === undefined ? undefined : memo.get(key);
   if (e164 === undefined) {
     const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as never);
     e164 = parsed?.isValid() ? parsed.number : null;
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(key, e164);
+    if (key !== undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(key, e164);
+    }
   }
   return e164 ?? undefined;
 }

@@ -132,7 +132,9 @@ export class RealtimeEventsRepository {
           const stored = batch.length === 1 ? [await this.insertOne(this.dataSource.manager, batch[0])] : await this.insertMany(batch);
           batch.forEach((p, i) => p.resolve(stored[i]));
         } catch (err) {
-          for (const p of batch) p.reject(err);
+          // One bad event (say, of a tenant deleted meanwhile) must not cost its neighbours: one by one.
+          if (batch.length === 1) batch[0].reject(err);
+          else for (const p of batch) await this.insertOne(this.dataSource.manager, p).then(p.resolve, p.reject);
         }
       }
     } finally {
