@@ -15,14 +15,14 @@
 //     this is a burst of 10 concurrent requests at the top of every second (the worst case);
 //   * an open-loop generator that sends one request every 1000/rate ms whatever the answers, and
 //     times each from its scheduled send (no coordinated omission): calls arriving independently.
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { autocannon, type AutocannonRequest, type AutocannonResult } from '../support/autocannon.js';
+import { startAppProcess } from '../support/app-process.js';
 import { withBenchDatabase } from '../support/bench-database.js';
 
 const ADMIN_API_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
@@ -36,52 +36,20 @@ const NUMBER = '+14155550123';
 const PATH = '/api/webhooks/elevenlabs/conversation-initiation';
 const caller = (i: number) => `+1415${String(3_000_000 + i).padStart(7, '0')}`;
 
-async function startServer(databaseUrl: string, logFile: string) {
-  const logFd = openSync(logFile, 'w');
-  const child = fork(join(__dirname, 'server.js'), [], {
-    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
-    stdio: ['ignore', logFd, 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: 'false',
-      DATABASE_URL: databaseUrl,
-      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
-      PUBLIC_BASE_URL: 'https://bench.voice.example.com',
-      ADMIN_API_KEY,
-      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      ELEVENLABS_API_KEY: 'bench-unused',
-      ELEVENLABS_WEBHOOK_SECRET: 'bench-unused',
-      ELEVENLABS_CONVERSATION_INITIATION_WEBHOOK_SECRET: INITIATION_SECRET,
-      // Periodic jobs are not part of this measurement.
-      WEBHOOK_INBOX_POLL_MS: '0',
-      POST_CALL_RECONCILE_INTERVAL_MS: '0',
-      DATA_DIR: join(tmpdir(), `switchboard-bench-init-${process.pid}`),
-    },
+function startServer(databaseUrl: string, logFile: string) {
+  return startAppProcess(logFile, {
+    DATABASE_URL: databaseUrl,
+    PUBLIC_BASE_URL: 'https://bench.voice.example.com',
+    ADMIN_API_KEY,
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ELEVENLABS_API_KEY: 'bench-unused',
+    ELEVENLABS_WEBHOOK_SECRET: 'bench-unused',
+    ELEVENLABS_CONVERSATION_INITIATION_WEBHOOK_SECRET: INITIATION_SECRET,
+    // Periodic jobs are not part of this measurement.
+    WEBHOOK_INBOX_POLL_MS: '0',
+    POST_CALL_RECONCILE_INTERVAL_MS: '0',
+    DATA_DIR: join(tmpdir(), `switchboard-bench-init-${process.pid}`),
   });
-  closeSync(logFd);
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code} (log: ${logFile})`)));
-  });
-  const cpuMs = () =>
-    new Promise<number>((resolve) => {
-      const onMessage = (m: unknown) => {
-        const cpu = (m as { cpu?: { user: number; system: number } }).cpu;
-        if (!cpu) return;
-        child.off('message', onMessage);
-        resolve((cpu.user + cpu.system) / 1000);
-      };
-      child.on('message', onMessage);
-      child.send('cpu');
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.send('stop');
-    });
-  return { baseUrl: `http://127.0.0.1:${port}`, stop, cpuMs };
 }
 
 async function api(baseUrl: string, method: string, path: string, body: unknown): Promise<{ id: string }> {

@@ -7,15 +7,15 @@
 // - Every request is signed with the official `twilio` library over the public URL; each incoming call
 //   has its own CallSid (bodies are pre-signed and rotated through autocannon's setupRequest).
 // - Each scenario runs BENCH_SECONDS (default 6) at 1, 10 and 100 connections after a short warm-up.
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import twilio from 'twilio';
 import { autocannon, type AutocannonRequest, type AutocannonResult } from '../support/autocannon.js';
+import { startAppProcess } from '../support/app-process.js';
 import { withBenchDatabase } from '../support/bench-database.js';
 
 const PUBLIC_BASE_URL = 'https://bench.voice.example.com';
@@ -61,50 +61,29 @@ function callParams(callSid: string, to: string, from: string): Record<string, s
   };
 }
 
-async function startServer(databaseUrl: string, logFile: string, blackhole: string) {
-  const logFd = openSync(logFile, 'w');
-  const child = fork(join(__dirname, 'server.js'), [], {
-    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the app for inspection.
-    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
-    stdio: ['ignore', logFd, 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: 'false',
-      DATABASE_URL: databaseUrl,
-      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
-      PUBLIC_BASE_URL,
-      ADMIN_API_KEY,
-      ENCRYPTION_KEY: hex(32),
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_VALIDATE_SIGNATURES: 'true',
-      ELEVENLABS_API_KEY: 'bench-unused',
-      // The media bridge pre-opens an ElevenLabs conversation for each accepted call: that is the
-      // bridge's work (bench/media-bridge), not the webhook's. One slot, taken by a pre-open that
-      // hangs on a silent local socket, keeps it out of the measurement.
-      ELEVENLABS_API_BASE_URL: blackhole,
-      MAX_CONCURRENT_CALLS: '1',
-      // Other modules' periodic jobs (inbox polling, post-call reconciliation, drift checks) are
-      // not part of this measurement.
-      WEBHOOK_INBOX_POLL_MS: '0',
-      POST_CALL_RECONCILE_INTERVAL_MS: '0',
-      WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0',
-      ELEVENLABS_WEBHOOK_SECRET: 'bench-unused',
-      DATA_DIR: join(tmpdir(), `switchboard-bench-${process.pid}`),
-    },
+function startServer(databaseUrl: string, logFile: string, blackhole: string) {
+  return startAppProcess(logFile, {
+    DATABASE_URL: databaseUrl,
+    PUBLIC_BASE_URL,
+    ADMIN_API_KEY,
+    ENCRYPTION_KEY: hex(32),
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_VALIDATE_SIGNATURES: 'true',
+    ELEVENLABS_API_KEY: 'bench-unused',
+    // The media bridge pre-opens an ElevenLabs conversation for each accepted call: that is the
+    // bridge's work (bench/media-bridge), not the webhook's. One slot, taken by a pre-open that
+    // hangs on a silent local socket, keeps it out of the measurement.
+    ELEVENLABS_API_BASE_URL: blackhole,
+    MAX_CONCURRENT_CALLS: '1',
+    // Other modules' periodic jobs (inbox polling, post-call reconciliation, drift checks) are
+    // not part of this measurement.
+    WEBHOOK_INBOX_POLL_MS: '0',
+    POST_CALL_RECONCILE_INTERVAL_MS: '0',
+    WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0',
+    ELEVENLABS_WEBHOOK_SECRET: 'bench-unused',
+    DATA_DIR: join(tmpdir(), `switchboard-bench-${process.pid}`),
   });
-  closeSync(logFd);
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code} (log: ${logFile})`)));
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.send('stop');
-  });
-  return { baseUrl: `http://127.0.0.1:${port}`, stop };
 }
 
 async function api(baseUrl: string, method: string, path: string, body: unknown) {

@@ -1,5 +1,6 @@
 // The app under test, in its own process so the load generator does not share its event loop.
-// Started by run.ts with production settings; stdout (the JSON request log) goes to a file.
+// Started by startAppProcess (app-process.ts) with production settings; stdout (the JSON request
+// log) goes to a file.
 import { createApp } from '../../src/app.setup.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as { port: number };
   process.on('message', (message) => {
     if (message === 'stop') void app.close().then(() => process.exit(0));
+    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   });
   process.send?.({ ready: true, port });
 }
