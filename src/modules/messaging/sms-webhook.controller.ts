@@ -5,7 +5,7 @@ import { validateSync } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
-import type { TwilioAccountContext } from '../twilio-webhooks/guards/twilio-request.js';
+import { twilioAccountOf } from '../twilio-webhooks/guards/twilio-request.js';
 import { TwilioSignatureGuard } from '../twilio-webhooks/guards/twilio-signature.guard.js';
 import { TwilioParams } from '../twilio-webhooks/twilio-params.decorator.js';
 import { IncomingSmsParams, SmsStatusParams } from './dto/sms-webhook.dto.js';
@@ -14,10 +14,6 @@ import { SmsStatusService } from './sms-status.service.js';
 
 const TWIML = 'text/xml; charset=utf-8';
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
-
-function accountOf(request: FastifyRequest): TwilioAccountContext {
-  return request.twilioAccount ?? { accountSid: null, tenantId: null, degraded: false };
-}
 
 /** Twilio messaging webhooks (signed form POSTs). Replies go out through the REST API, never inline. */
 @ApiExcludeController()
@@ -36,7 +32,7 @@ export class SmsWebhookController {
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   async incoming(@TwilioParams(IncomingSmsParams) params: IncomingSmsParams, @Req() request: FastifyRequest): Promise<string> {
-    await this.inbound.receive(params, accountOf(request));
+    await this.inbound.receive(params, twilioAccountOf(request));
     return EMPTY;
   }
 
@@ -49,11 +45,11 @@ export class SmsWebhookController {
     // The fallback URL receives incoming messages our primary URL failed on: treat those as messages.
     if (!body.MessageStatus || body.MessageStatus === 'received') {
       const params = plainToInstance(IncomingSmsParams, body);
-      if (validateSync(params).length === 0) await this.inbound.receive(params, accountOf(request));
+      if (validateSync(params).length === 0) await this.inbound.receive(params, twilioAccountOf(request));
       return EMPTY;
     }
     const params = plainToStatus(body);
-    if (params) await this.statuses.update(params, accountOf(request));
+    if (params) await this.statuses.update(params, twilioAccountOf(request));
     return EMPTY;
   }
 

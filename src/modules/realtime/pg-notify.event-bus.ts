@@ -3,7 +3,7 @@ import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import type { BoundedData } from './event-payload.js';
 import type { RealtimeEventsRepository } from './realtime-events.repository.js';
 import type { RealtimeMetrics } from './realtime.metrics.js';
-import { DEFAULT_RECEIVER_OPTIONS, ReceiverOptions, RemoteEventReceiver } from './remote-event-receiver.js';
+import type { ReceiverOptions, RemoteEventReceiver } from './remote-event-receiver.js';
 import { backoffDelay, StoredEventBus } from './stored-event-bus.js';
 
 export interface PgNotifyOptions {
@@ -39,15 +39,7 @@ export class PgNotifyEventBus extends StoredEventBus {
     metrics?: RealtimeMetrics,
   ) {
     super(metrics);
-    this.receiver = new RemoteEventReceiver(
-      store,
-      {
-        deliver: (event) => this.emit(event),
-        gap: (reason) => this.emitGap(reason),
-        warn: (message, context) => this.logger.warn(context ?? {}, message),
-      },
-      options.receiver ?? DEFAULT_RECEIVER_OPTIONS,
-    );
+    this.receiver = this.remoteReceiver(store, options.receiver);
   }
 
   protected async send(event: RealtimeEvent, data: BoundedData, options: PublishOptions): Promise<void> {

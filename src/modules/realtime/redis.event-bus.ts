@@ -5,7 +5,7 @@ import { BoundedData, toNotification } from './event-payload.js';
 import type { AfterCommit } from './after-commit.js';
 import type { RealtimeEventsRepository } from './realtime-events.repository.js';
 import type { RealtimeMetrics } from './realtime.metrics.js';
-import { DEFAULT_RECEIVER_OPTIONS, ReceiverOptions, RemoteEventReceiver } from './remote-event-receiver.js';
+import type { ReceiverOptions, RemoteEventReceiver } from './remote-event-receiver.js';
 import { backoffDelay, StoredEventBus } from './stored-event-bus.js';
 
 export interface RedisBusOptions {
@@ -39,15 +39,7 @@ export class RedisEventBus extends StoredEventBus {
     metrics?: RealtimeMetrics,
   ) {
     super(metrics);
-    this.receiver = new RemoteEventReceiver(
-      store,
-      {
-        deliver: (event) => this.emit(event),
-        gap: (reason) => this.emitGap(reason),
-        warn: (message, context) => this.logger.warn(context ?? {}, message),
-      },
-      options.receiver ?? DEFAULT_RECEIVER_OPTIONS,
-    );
+    this.receiver = this.remoteReceiver(store, options.receiver);
     this.pub = new Redis(options.url, { lazyConnect: true, retryStrategy: (times) => backoffDelay(times - 1), connectionName: 'switchboard-realtime-pub' });
     this.sub = this.pub.duplicate({ autoResubscribe: false, connectionName: this.subscriberName });
     this.pub.on('error', (err) => this.logger.warn({ err: err.message }, 'Redis (realtime publisher) error'));

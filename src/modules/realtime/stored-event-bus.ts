@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventBus, PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import { BoundedData, boundEventData } from './event-payload.js';
 import type { RealtimeMetrics } from './realtime.metrics.js';
+import { DEFAULT_RECEIVER_OPTIONS, ReceiverOptions, ReceiverStore, RemoteEventReceiver } from './remote-event-receiver.js';
 
 export type TransportName = 'in-process' | 'postgres' | 'redis';
 
@@ -55,6 +56,19 @@ export abstract class StoredEventBus implements GapAwareEventBus {
   onGap(listener: (reason: string) => void): () => void {
     this.gapListeners.add(listener);
     return () => this.gapListeners.delete(listener);
+  }
+
+  /** For transports that hear events from other instances: delivers them to this bus's subscribers. */
+  protected remoteReceiver(store: ReceiverStore, options: ReceiverOptions = DEFAULT_RECEIVER_OPTIONS): RemoteEventReceiver {
+    return new RemoteEventReceiver(
+      store,
+      {
+        deliver: (event) => this.emit(event),
+        gap: (reason) => this.emitGap(reason),
+        warn: (message, context) => this.logger.warn(context ?? {}, message),
+      },
+      options,
+    );
   }
 
   protected emit(event: RealtimeEvent): void {

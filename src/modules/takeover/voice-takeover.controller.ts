@@ -5,6 +5,7 @@ import { CurrentPrincipal, Public, TenantAccess } from '../../common/auth/auth.d
 import type { Principal } from '../../common/auth/principal.js';
 import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { Audited, SkipAudit } from '../../common/audit/audited.decorator.js';
+import { twilioAccountOf } from '../twilio-webhooks/guards/twilio-request.js';
 import { TwilioSignatureGuard } from '../twilio-webhooks/guards/twilio-signature.guard.js';
 import { TwilioParams } from '../twilio-webhooks/twilio-params.decorator.js';
 import { DialActionParams } from './dto/dial-action.dto.js';
@@ -42,7 +43,7 @@ export class DialActionController {
   @Header('Content-Type', 'text/xml; charset=utf-8')
   @UseGuards(TwilioSignatureGuard)
   dialAction(@TwilioParams(DialActionParams) params: DialActionParams, @Req() request: FastifyRequest): Promise<string> {
-    return this.takeover.afterDial(params, request.twilioAccount ?? { accountSid: null, tenantId: null, degraded: false }, String(request.id));
+    return this.takeover.afterDial(params, twilioAccountOf(request), String(request.id));
   }
 
   @Get('dial-action')

@@ -5,13 +5,9 @@ import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { CallCallbacksService } from './call-callbacks.service.js';
 import { CallStatusParams, RecordingStatusParams, StreamStatusParams } from './dto/twilio-webhook.dto.js';
-import type { TwilioAccountContext } from './guards/twilio-request.js';
+import { twilioAccountOf } from './guards/twilio-request.js';
 import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
 import { TwilioParams } from './twilio-params.decorator.js';
-
-function accountOf(request: FastifyRequest): TwilioAccountContext {
-  return request.twilioAccount ?? { accountSid: null, tenantId: null, degraded: false };
-}
 
 /**
  * Twilio's callbacks about a call in progress (signed form POSTs). They answer 204 (Twilio wants
@@ -29,21 +25,21 @@ export class CallCallbacksController {
   @Post(['voice/status', 'status'])
   @HttpCode(204)
   async status(@TwilioParams(CallStatusParams) params: CallStatusParams, @Req() request: FastifyRequest): Promise<void> {
-    await this.callbacks.callStatus(params, accountOf(request));
+    await this.callbacks.callStatus(params, twilioAccountOf(request));
   }
 
   /** `<Stream statusCallback>`: stream-started / stream-stopped / stream-error. */
   @Post(['voice/stream-status', 'stream/status'])
   @HttpCode(204)
   async streamStatus(@TwilioParams(StreamStatusParams) params: StreamStatusParams, @Req() request: FastifyRequest): Promise<void> {
-    await this.callbacks.streamStatus(params, accountOf(request));
+    await this.callbacks.streamStatus(params, twilioAccountOf(request));
   }
 
   /** RecordingStatusCallback. */
   @Post('voice/recording')
   @HttpCode(204)
   async recording(@TwilioParams(RecordingStatusParams) params: RecordingStatusParams, @Req() request: FastifyRequest): Promise<void> {
-    await this.callbacks.recording(params, accountOf(request));
+    await this.callbacks.recording(params, twilioAccountOf(request));
   }
 }
 

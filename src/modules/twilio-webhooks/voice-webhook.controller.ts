@@ -4,17 +4,13 @@ import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { TwilioCallParams, VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
-import { AllowDegradedTwilioAccess, TwilioAccountContext } from './guards/twilio-request.js';
+import { AllowDegradedTwilioAccess, twilioAccountOf } from './guards/twilio-request.js';
 import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
 import { InboundCallService } from './inbound-call.service.js';
 import { TwilioParams } from './twilio-params.decorator.js';
 import { VoiceFallbackService } from './voice-fallback.service.js';
 
 const TWIML = 'text/xml; charset=utf-8';
-
-function accountOf(request: FastifyRequest): TwilioAccountContext {
-  return request.twilioAccount ?? { accountSid: null, tenantId: null, degraded: false };
-}
 
 /**
  * Twilio voice webhooks (form POSTs, signed). Each answers TwiML with 200: Twilio needs
@@ -37,7 +33,7 @@ export class VoiceWebhookController {
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
   async voice(@TwilioParams(VoiceWebhookParams) params: VoiceWebhookParams, @Req() request: FastifyRequest): Promise<string> {
-    return (await this.inbound.answer(params, accountOf(request), String(request.id))).twiml;
+    return (await this.inbound.answer(params, twilioAccountOf(request), String(request.id))).twiml;
   }
 
   /** `<Connect action>`: the media stream ended or never opened. */
@@ -47,7 +43,7 @@ export class VoiceWebhookController {
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
   connectAction(@TwilioParams(TwilioCallParams) params: TwilioCallParams, @Req() request: FastifyRequest): Promise<string> {
-    return this.fallbacks.afterConnect(params.CallSid, accountOf(request));
+    return this.fallbacks.afterConnect(params.CallSid, twilioAccountOf(request));
   }
 
   /** VoiceFallbackUrl: our primary answer failed; lenient on purpose, it is the caller's last chance. */
@@ -57,7 +53,7 @@ export class VoiceWebhookController {
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
   fallback(@Req() request: FastifyRequest): Promise<string> {
-    return this.fallbacks.fallback((request.body ?? {}) as Record<string, unknown>, accountOf(request));
+    return this.fallbacks.fallback((request.body ?? {}) as Record<string, unknown>, twilioAccountOf(request));
   }
 
   /** For setup checks (a browser or curl): says the endpoint is there, nothing else. */

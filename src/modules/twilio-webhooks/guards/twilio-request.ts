@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 
 /** Who sent a Twilio webhook, established by TwilioSignatureGuard from the signed AccountSid. */
 export interface TwilioAccountContext {
@@ -10,6 +11,11 @@ export interface TwilioAccountContext {
    * looked up (database down) on a route that opted in: answer without touching any data.
    */
   degraded: boolean;
+}
+
+/** The request's Twilio account as the signature guard set it (the platform account when unset). */
+export function twilioAccountOf(request: FastifyRequest): TwilioAccountContext {
+  return request.twilioAccount ?? { accountSid: null, tenantId: null, degraded: false };
 }
 
 declare module 'fastify' {
