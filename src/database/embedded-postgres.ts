@@ -10,6 +10,13 @@ export interface EmbeddedPostgresEndpoint {
 
 export class DataDirLockedError extends Error {}
 
+// Connections the server accepts beyond the pool's. `pg` discards a pooled connection whose query
+// failed and opens a new one at once, before the server has seen the old one close: without room
+// for both, the new one is refused ("Too many connections") and the statement after every failed
+// statement fails too. Only the pool's connections ever carry queries, so statements of two
+// connections still cannot interleave (see database-connection.ts).
+const RECONNECT_HEADROOM = 2;
+
 // PGlite is PostgreSQL compiled to WebAssembly. We serve it through pglite-socket and talk to it
 // with the ordinary `pg` driver, so the app uses the same TypeORM driver, entities and migrations as
 // on a real server. (The community TypeORM PGlite driver shares one session between all
@@ -21,7 +28,7 @@ export class EmbeddedPostgres {
 
   constructor(
     private readonly dataDir: string,
-    private readonly maxConnections: number,
+    private readonly poolSize: number,
   ) {}
 
   async start(): Promise<EmbeddedPostgresEndpoint> {
@@ -34,7 +41,7 @@ export class EmbeddedPostgres {
       const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
       const db = await PGlite.create(dir);
       this.db = db;
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: this.maxConnections });
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: this.poolSize + RECONNECT_HEADROOM });
       await server.start();
       this.server = server;
       const [host, port] = server.getServerConn().split(':');

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import pg, { type Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
 
 // The webhook hot paths (status callbacks, the incoming call, realtime events) run the same few
@@ -56,11 +56,29 @@ export async function queryPrepared<T extends QueryResultRow = Record<string, un
       const client = await (manager.queryRunner as unknown as QueryRunnerWithConnection).connect();
       return (await client.query<T>(config)).rows;
     }
-    const pool = (manager.connection.driver as unknown as { master: Pool }).master;
-    return (await pool.query<T>(config)).rows;
+    return await queryPooled<T>((manager.connection.driver as unknown as { master: Pool }).master, config);
   } catch (err) {
     if (err instanceof Error && 'code' in err) throw new QueryFailedError(statement.text, values, err);
     throw err;
+  }
+}
+
+/**
+ * `pool.query` closes the connection after ANY failed statement, so a duplicate key costs a
+ * reconnect and the connection's prepared statements. A statement the server refused (an
+ * ErrorResponse, `DatabaseError`) leaves the connection ready for the next one: keep it. Anything
+ * else (a broken socket, a client-side timeout) still discards it.
+ */
+async function queryPooled<T extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<T[]> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return (await client.query<T>(config)).rows;
+  } catch (err) {
+    if (!(err instanceof pg.DatabaseError)) broken = err as Error;
+    throw err;
+  } finally {
+    client.release(broken);
   }
 }
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source.js';
+import { openDatabase } from '../../src/database/database-connection.js';
+import { preparedStatement, queryPrepared } from '../../src/database/prepared-statement.js';
 import { DataDirLockedError, EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { MIGRATIONS } from '../../src/database/migrations.js';
 import { revertLastMigration, runMigrations } from '../../src/database/migration-runner.js';
@@ -67,6 +69,28 @@ describe('Embedded database', () => {
       await expect(new EmbeddedPostgres(dir, 2).start()).rejects.toThrow(/already in use by another Switchboard process/);
     } finally {
       await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('should answer the statement after a failed one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-embedded-'));
+    const { dataSource, embedded } = await openDatabase({ dataDir: dir, poolSize: 10, skipMigrations: true, preparedStatements: true });
+    try {
+      await dataSource.query('CREATE TABLE t (id int PRIMARY KEY)');
+      const insert = preparedStatement('t_insert_v1', 'INSERT INTO t VALUES ($1)');
+      await queryPrepared(dataSource.manager, insert, [1]);
+      // Through TypeORM's query runner and through a prepared statement (pg's pool): until
+      // 2026-11-21 the statement after a failed prepared one failed with "Connection terminated".
+      for (let i = 0; i < 5; i++) {
+        await expect(dataSource.query('INSERT INTO t VALUES ($1)', [1])).rejects.toThrow(/duplicate key/);
+        expect(await dataSource.query('SELECT count(*)::int AS n FROM t')).toEqual([{ n: 1 }]);
+        await expect(queryPrepared(dataSource.manager, insert, [1])).rejects.toThrow(/duplicate key/);
+        expect(await queryPrepared(dataSource.manager, preparedStatement('t_count_v1', 'SELECT count(*)::int AS n FROM t'), [])).toEqual([{ n: 1 }]);
+      }
+    } finally {
+      await dataSource.destroy();
+      await embedded?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

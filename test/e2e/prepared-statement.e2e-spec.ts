@@ -65,6 +65,18 @@ onRealPostgres('Prepared statements on PostgreSQL', () => {
     });
   });
 
+  it('should keep its connection, and the statements prepared on it, when the server refuses a statement', async () => {
+    await withDataSource(async (ds) => {
+      const insert = preparedStatement('gadgets_insert_v1', 'INSERT INTO gadgets (id, name) VALUES ($1, $2)');
+      const backend = preparedStatement('gadgets_backend_v1', 'SELECT pg_backend_pid() AS pid');
+      await queryPrepared(ds.manager, insert, [1, 'one']);
+      const [before] = await queryPrepared(ds.manager, backend, []);
+      await expect(queryPrepared(ds.manager, insert, [1, 'again'])).rejects.toThrow(/duplicate key/);
+      expect(await queryPrepared(ds.manager, backend, [])).toEqual([before]);
+      expect(await preparedNames(ds)).toEqual(['gadgets_backend_v1', 'gadgets_insert_v1']);
+    });
+  });
+
   it('should keep working when a migration adds a column to a table it reads (columns listed, not *)', async () => {
     await withDataSource(async (ds) => {
       const listed = preparedStatement('gadgets_by_id_v1', `SELECT ${columnsOf(ds, Gadget)} FROM gadgets WHERE id = $1`);
