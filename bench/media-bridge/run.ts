@@ -1,5 +1,5 @@
 // Media bridge benchmark: `npm run bench:media` (options after `--`: --n=1,50,100 --window=6000
-// --only=bridge|plain --micro --profile --pin). Four processes, loopback only:
+// --only=bridge|plain --micro --profile --perf --pin). Four processes, loopback only:
 //   fake ElevenLabs (echo agents)  ←→  relay under test  ←→  load generator (Twilio's side)
 // The relay under test is the Switchboard app (real gateway, signed upgrades, real session tokens,
 // production logging) and then, as the floor, a plain ws-to-ws relay. CPU is read from the relay's
@@ -13,6 +13,7 @@ import pg from 'pg';
 import { signTwilioRequest } from '../../test/simulators/twilio/twilio-wire.js';
 import { runFramePathBench } from './frame-path.bench.js';
 import { IpcClient } from './ipc.js';
+import { hasPerf, perfBreakdown, startPerf } from './perf-breakdown.js';
 import { profileBreakdown } from './profile-breakdown.js';
 import type { BenchCall, RunResult, RunSpec } from './load-generator.process.js';
 
@@ -28,6 +29,8 @@ interface Options {
   micro: boolean;
   /** Profile each relay during each steady window (dist/bench-results/profiles) and print where the CPU goes. */
   profile: boolean;
+  /** Sample each relay with Linux perf during each steady window and print where its CPU goes, kernel included. */
+  perf: boolean;
   /** Pin the relay under test to CPU 0 and the fake + load generator to the others (taskset). Only on an otherwise idle machine. */
   pin: boolean;
 }
@@ -41,6 +44,7 @@ function parseArgs(argv: string[]): Options {
     systems: only === 'bridge' || only === 'plain' ? [only] : ['bridge', 'plain'],
     micro: argv.includes('--micro'),
     profile: argv.includes('--profile'),
+    perf: argv.includes('--perf') && hasPerf(),
     pin: argv.includes('--pin') && os.cpus().length >= 2 && hasTaskset(),
   };
 }
@@ -85,9 +89,9 @@ function hasTaskset(): boolean {
 }
 
 /** Starts a benchmark process with an IPC channel, optionally pinned to some CPUs (`taskset -c`). */
-async function spawnChild(file: string, env: Record<string, string>, logFile?: string, cpus?: string): Promise<{ child: ChildProcess; ipc: IpcClient }> {
+async function spawnChild(file: string, env: Record<string, string>, logFile?: string, cpus?: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; ipc: IpcClient }> {
   const fd = logFile ? openSync(logFile, 'a') : 'ignore';
-  const node = [process.execPath, join(__dirname, file)];
+  const node = [process.execPath, ...nodeArgs, join(__dirname, file)];
   const [command, ...args] = cpus ? ['taskset', '-c', cpus, ...node] : node;
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd === 'ignore' ? 'inherit' : fd, 'ipc'] });
   if (typeof fd === 'number') closeSync(fd);
@@ -153,19 +157,29 @@ async function waitForQuiet(maxOtherPercent = 40, maxWaitMs = 60_000): Promise<n
   return busy;
 }
 
-async function measure(system: string, relay: IpcClient, fake: IpcClient, gen: IpcClient, port: number, calls: BenchCall[], windowMs: number, profileFile?: string): Promise<Row> {
+interface WindowProfiles {
+  /** V8 CPU profile of the relay (--profile). */
+  v8File?: string;
+  /** Linux perf samples of the relay's process (--perf). */
+  perf?: { pid: number; file: string };
+}
+
+async function measure(system: string, relay: IpcClient, fake: IpcClient, gen: IpcClient, port: number, calls: BenchCall[], windowMs: number, profiles: WindowProfiles): Promise<Row> {
   const n = calls.length;
   await sleep(300);
   const baseline = await relay.request<Usage>('usage');
   const samples: Record<string, { relay: Usage; fake: FakeStats; received: number; generatorCpu: number; machine: { busy: number; total: number } }> = {};
   const pendingSamples: Array<Promise<void>> = [];
+  let stopPerf: (() => Promise<void>) | undefined;
   gen.onEvent = (e) => {
     if (e.event !== 'window') return;
     const phase = String(e.phase);
     pendingSamples.push(
       Promise.all([relay.request<Usage>('usage'), fake.request<FakeStats>('stats')]).then(async ([r, f]) => {
         samples[phase] = { relay: r, fake: f, received: Number(e.received), generatorCpu: Number(e.cpuMicros), machine: machineCpu() };
-        if (profileFile) await relay.request(phase === 'start' ? 'profile-start' : 'profile-stop', { file: profileFile });
+        if (profiles.v8File) await relay.request(phase === 'start' ? 'profile-start' : 'profile-stop', { file: profiles.v8File });
+        if (profiles.perf && phase === 'start') stopPerf = startPerf(profiles.perf.pid, profiles.perf.file);
+        if (phase === 'end') await stopPerf?.();
       }),
     );
   };
@@ -336,7 +350,8 @@ async function main(): Promise<void> {
               DB_POOL_SIZE: '10',
             }
           : { ELEVENLABS_API_BASE_URL: baseUrl };
-      const proc = await spawnChild(system === 'bridge' ? 'bridge.process.js' : 'plain-relay.process.js', env, system === 'bridge' ? logFile : undefined, relayCpus);
+      const nodeArgs = opts.perf ? ['--perf-basic-prof'] : [];
+      const proc = await spawnChild(system === 'bridge' ? 'bridge.process.js' : 'plain-relay.process.js', env, system === 'bridge' ? logFile : undefined, relayCpus, nodeArgs);
       const { port } = await proc.ipc.request<{ port: number }>('info');
       relays.push({ system, proc, port });
     }
@@ -346,8 +361,11 @@ async function main(): Promise<void> {
       for (const relay of relays) {
         const others = await waitForQuiet();
         if (others > 40) console.log(`(the machine stayed busy: ${others.toFixed(0)}% of ${os.cpus().length * 100}% used outside the benchmark)`);
-        const profileFile = opts.profile ? join(outDir, 'profiles', `${relay.system}-${n}.cpuprofile`) : undefined;
-        const row = await measure(relay.system, relay.proc.ipc, fake.ipc, gen.ipc, relay.port, await callsFor(relay, n), opts.windowMs, profileFile);
+        const profiles: WindowProfiles = {
+          v8File: opts.profile ? join(outDir, 'profiles', `${relay.system}-${n}.cpuprofile`) : undefined,
+          perf: opts.perf ? { pid: relay.proc.child.pid!, file: join(outDir, 'profiles', `${relay.system}-${n}.perf.data`) } : undefined,
+        };
+        const row = await measure(relay.system, relay.proc.ipc, fake.ipc, gen.ipc, relay.port, await callsFor(relay, n), opts.windowMs, profiles);
         row.otherCpuBeforePercent = others;
         rows.push(row);
         const x = row.result;
@@ -373,6 +391,13 @@ async function main(): Promise<void> {
     console.log('Where the relay CPU goes in the steady window (V8 profile, self time):');
     for (const { r, file } of files) {
       console.log(`  ${r.system} n=${r.n}: ${profileBreakdown(file).map((l) => `${l.layer} ${(l.share * 100).toFixed(0)}%`).join(', ')}`);
+    }
+  }
+  if (opts.perf) {
+    console.log('Where the relay CPU goes in the steady window (Linux perf, self time, kernel included):');
+    for (const r of rows) {
+      const layers = perfBreakdown(join(outDir, 'profiles', `${r.system}-${r.n}.perf.data`));
+      console.log(`  ${r.system} n=${r.n}: ${layers.map((l) => `${l.layer} ${(l.share * 100).toFixed(1)}%`).join(', ')}`);
     }
   }
   writeFileSync(join(outDir, 'media-bridge.json'), JSON.stringify({ at: new Date().toISOString(), loadavg: os.loadavg(), rows, hangups }, null, 2));
