@@ -20,6 +20,8 @@ export interface AppConfig {
     retentionHours: number;
     pruneIntervalMs: number;
     heartbeatMs: number;
+    /** How often open streams' API keys and tenants are re-checked. */
+    streamRecheckMs: number;
     maxQueueBytes: number;
     replayMaxEvents: number;
   };
@@ -91,6 +93,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
       retentionHours: env.REALTIME_EVENT_RETENTION_HOURS,
       pruneIntervalMs: env.REALTIME_PRUNE_INTERVAL_MS,
       heartbeatMs: env.REALTIME_HEARTBEAT_MS,
+      streamRecheckMs: env.REALTIME_STREAM_RECHECK_MS,
       maxQueueBytes: env.REALTIME_SSE_MAX_QUEUE_BYTES,
       replayMaxEvents: env.REALTIME_REPLAY_MAX_EVENTS,
     },

@@ -125,6 +125,11 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(50) @Max(120_000)
   REALTIME_HEARTBEAT_MS = 15_000;
 
+  // How often open SSE streams are re-checked: a stream whose API key was revoked, or whose tenant
+  // was suspended or deleted, is closed at the next check (new streams are refused at once).
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  REALTIME_STREAM_RECHECK_MS = 30_000;
+
   // Bytes a slow SSE client may have waiting before its connection is dropped (it reconnects and replays).
   @Type(() => Number) @IsInt() @Min(4096)
   REALTIME_SSE_MAX_QUEUE_BYTES = 1_048_576;

@@ -38,7 +38,7 @@ describe(RealtimeController.name, () => {
   const seqs = (s: SseStream) => s.events.filter((e) => e.event === 'alert').map((e) => eventData<{ data: { seq: number } }>(e).data.seq);
 
   beforeAll(async () => {
-    t = await createTestApp({ REALTIME_HEARTBEAT_MS: '200', REALTIME_PRUNE_INTERVAL_MS: '0', REALTIME_REPLAY_MAX_EVENTS: String(REPLAY_MAX), REALTIME_SSE_MAX_QUEUE_BYTES: '65536' });
+    t = await createTestApp({ REALTIME_HEARTBEAT_MS: '200', REALTIME_STREAM_RECHECK_MS: '300', REALTIME_PRUNE_INTERVAL_MS: '0', REALTIME_REPLAY_MAX_EVENTS: String(REPLAY_MAX), REALTIME_SSE_MAX_QUEUE_BYTES: '65536' });
     base = await t.listen();
     bus = t.app.get<EventBus>(EVENT_BUS);
   });
@@ -158,6 +158,50 @@ describe(RealtimeController.name, () => {
       expect((await t.inject({ method: 'GET', url: `/api/tenants/${tenant.id}?token=${encodeURIComponent(token)}` })).statusCode).toBe(401);
       expect((await t.api('GET', `/api/tenants/${tenant.id}`, undefined, token)).statusCode).toBe(401);
       expect((await t.api('POST', '/api/stream/tokens', {}, token)).statusCode).toBe(401);
+    });
+  });
+
+  describe('open streams when access is withdrawn', () => {
+    it('should close the streams of a revoked API key (and only those) and refuse the reconnect', async () => {
+      const tenant = await createTenant(t);
+      const other = await createTenant(t);
+      const second = (await t.api('POST', `/api/tenants/${tenant.id}/api-keys`, { name: 'second' })).json() as { key: string };
+      const [revoked, sameTenantOtherKey, otherTenant] = [
+        await sse('/api/stream/events', auth(tenant)),
+        await sse('/api/stream/events', { authorization: `Bearer ${second.key}` }),
+        await sse('/api/stream/events', auth(other)),
+      ];
+      const revokedBefore = (await t.app.get(RealtimeMetrics).disconnects.get()).values.find((v) => v.labels.reason === 'revoked')?.value ?? 0;
+
+      expect((await t.api('DELETE', `/api/tenants/${tenant.id}/api-keys/${tenant.apiKeyId}`)).statusCode).toBe(204);
+      await revoked.closed;
+      await bus.publish({ tenantId: tenant.id, type: 'alert', data: { seq: 1 } });
+      await bus.publish({ tenantId: other.id, type: 'alert', data: { seq: 1 } });
+      await sameTenantOtherKey.waitForEvents(1, 'alert');
+      await otherTenant.waitForEvents(1, 'alert');
+      expect(sameTenantOtherKey.ended || otherTenant.ended).toBe(false);
+      expect((await sse('/api/stream/events', auth(tenant))).status).toBe(401);
+      const revokedAfter = (await t.app.get(RealtimeMetrics).disconnects.get()).values.find((v) => v.labels.reason === 'revoked')?.value ?? 0;
+      expect(revokedAfter - revokedBefore).toBe(1);
+    });
+
+    it("should close a suspended tenant's key and token streams, keep the admin's, and refuse its tokens until it is active again", async () => {
+      const tenant = await createTenant(t);
+      const { token } = (await t.api('POST', '/api/stream/tokens', {}, tenant.apiKey)).json() as { token: string };
+      const byKey = await sse('/api/stream/events', auth(tenant));
+      const byToken = await sse(`/api/stream/events?token=${encodeURIComponent(token)}`);
+      const byAdmin = await sse(`/api/stream/events?tenantId=${tenant.id}`, { authorization: `Bearer ${t.config.auth.adminApiKey}` });
+      expect([byKey.status, byToken.status, byAdmin.status]).toEqual([200, 200, 200]);
+
+      expect((await t.api('POST', `/api/tenants/${tenant.id}/suspend`)).statusCode).toBe(200);
+      await Promise.all([byKey.closed, byToken.closed]);
+      await bus.publish({ tenantId: tenant.id, type: 'alert', data: { seq: 1 } });
+      await byAdmin.waitForEvents(1, 'alert');
+      expect((await sse(`/api/stream/events?token=${encodeURIComponent(token)}`)).status).toBe(403);
+      expect((await sse('/api/stream/events', auth(tenant))).status).toBe(403);
+
+      expect((await t.api('POST', `/api/tenants/${tenant.id}/activate`)).statusCode).toBe(200);
+      expect((await sse(`/api/stream/events?token=${encodeURIComponent(token)}`)).status).toBe(200);
     });
   });
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ShutdownService } from '../../common/lifecycle/shutdown.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { ApiKeysService } from '../tenants/api-keys.service.js';
+import { TenantsService } from '../tenants/tenants.service.js';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from './event-bus.port.js';
 import { RealtimeMetrics } from './realtime.metrics.js';
 import type { CloseReason, SseConnection } from './sse-connection.js';
@@ -10,8 +12,9 @@ import { isGapAware } from './stored-event-bus.js';
 /**
  * This instance's SSE subscribers, indexed by tenant: the bus delivers every event once per
  * instance and the hub hands it to the matching local connections (a tenant never sees another's
- * events). One timer for all connections sends heartbeats and, once the instance starts draining,
- * ends every stream so clients reconnect to another instance.
+ * events). One timer for all connections sends heartbeats, re-checks what let each stream open
+ * (an open stream must not outlive a revoked key or a suspended tenant) and, once the instance
+ * starts draining, ends every stream so clients reconnect to another instance.
  */
 @Injectable()
 export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
@@ -20,6 +23,8 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   private count = 0;
   private timer?: NodeJS.Timeout;
   private lastHeartbeat = Date.now();
+  private lastRecheck = Date.now();
+  private rechecking = false;
   private readonly teardown: Array<() => void> = [];
 
   constructor(
@@ -27,6 +32,8 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly shutdown: ShutdownService,
     private readonly metrics: RealtimeMetrics,
+    private readonly tenants: TenantsService,
+    private readonly apiKeys: ApiKeysService,
   ) {}
 
   onModuleInit(): void {
@@ -92,10 +99,46 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Closes the streams whose API key has been revoked or whose tenant is suspended or gone (their
+   * EventSource then reconnects and gets the 401/403). Two queries for all streams of the instance;
+   * returns how many were closed. A failed check is logged and retried at the next interval.
+   */
+  async recheckCredentials(): Promise<number> {
+    if (this.rechecking) return 0;
+    this.rechecking = true;
+    try {
+      // Only the streams open now are judged: one opened during the queries is not in their answer.
+      const connections = [...this.byTenant.values()].flatMap((set) => [...set]);
+      const tenantIds = new Set(connections.filter((c) => c.credential.requiresActiveTenant).map((c) => c.tenantId));
+      const apiKeyIds = new Set(connections.flatMap((c) => (c.credential.apiKeyId ? [c.credential.apiKeyId] : [])));
+      if (tenantIds.size === 0 && apiKeyIds.size === 0) return 0;
+      const [activeTenants, liveKeys] = await Promise.all([this.tenants.activeTenantIds([...tenantIds]), this.apiKeys.liveKeyIds([...apiKeyIds])]);
+      let closed = 0;
+      for (const c of connections) {
+        const { apiKeyId, requiresActiveTenant } = c.credential;
+        if (c.closed || ((!requiresActiveTenant || activeTenants.has(c.tenantId)) && (!apiKeyId || liveKeys.has(apiKeyId)))) continue;
+        c.close('revoked');
+        closed++;
+      }
+      if (closed > 0) this.logger.log({ closed }, 'Closed SSE streams whose API key was revoked or whose tenant is no longer active');
+      return closed;
+    } catch (err) {
+      this.logger.warn({ err }, 'Could not re-check the credentials of open SSE streams; retrying at the next interval');
+      return 0;
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
   private tick(): void {
     if (this.count === 0) return;
     if (this.shutdown.isDraining) return this.closeAll('draining');
     const now = Date.now();
+    if (now - this.lastRecheck >= this.config.realtime.streamRecheckMs) {
+      this.lastRecheck = now;
+      void this.recheckCredentials();
+    }
     if (now - this.lastHeartbeat < this.config.realtime.heartbeatMs) return;
     this.lastHeartbeat = now;
     for (const set of this.byTenant.values()) {

@@ -6,13 +6,14 @@ import { RealtimeEventsRepository } from './realtime-events.repository.js';
 import { RealtimeException, RealtimeExceptionCode } from './realtime.exception.js';
 import { RealtimeHub } from './realtime-hub.service.js';
 import { RealtimeMetrics } from './realtime.metrics.js';
-import { SseConnection } from './sse-connection.js';
+import { SseConnection, type StreamCredential } from './sse-connection.js';
 import { formatEventFrame, formatNotice, formatRetry, parseLastEventId } from './sse-format.js';
 
 export interface StreamScope {
   tenantId: string;
   /** null: every event of the tenant. */
   leadId: string | null;
+  credential: StreamCredential;
 }
 
 const REPLAY_PAGE = 500;
@@ -69,8 +70,13 @@ export class RealtimeStreamsService {
       return;
     }
     const { maxQueueBytes, replayMaxEvents } = this.config.realtime;
-    const connection = new SseConnection(scope.tenantId, scope.leadId, res, { maxQueueBytes, maxHeldEvents: replayMaxEvents + 10_000 }, (c, reason) =>
-      this.hub.remove(c, reason),
+    const connection = new SseConnection(
+      scope.tenantId,
+      scope.leadId,
+      res,
+      { maxQueueBytes, maxHeldEvents: replayMaxEvents + 10_000 },
+      (c, reason) => this.hub.remove(c, reason),
+      scope.credential,
     );
     res.on('close', () => connection.close('client'));
     // Live first (held), then the replay, so nothing falls between the two.

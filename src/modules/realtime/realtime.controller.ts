@@ -10,7 +10,7 @@ import { StreamQueryDto } from './dto/stream-query.dto.js';
 import { StreamTokenResponseDto } from './dto/stream-token-response.dto.js';
 import { StreamAuthGuard } from './guards/stream-auth.guard.js';
 import { RealtimeStreamsService } from './realtime-streams.service.js';
-import { CurrentStreamAccess, type StreamAccess, streamTenantId } from './stream-access.js';
+import { credentialOf, CurrentStreamAccess, type StreamAccess, streamTenantId } from './stream-access.js';
 import { StreamTokenService } from './stream-token.service.js';
 
 const SSE_DESCRIPTION =
@@ -35,7 +35,7 @@ export class RealtimeController {
   async events(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: StreamQueryDto, @CurrentStreamAccess() access: StreamAccess) {
     const tenantId = streamTenantId(access, query.tenantId);
     const lastEventId = this.streams.resumeFrom(request, query.lastEventId);
-    await this.streams.open(request, reply, { tenantId, leadId: null }, lastEventId);
+    await this.streams.open(request, reply, { tenantId, leadId: null, credential: credentialOf(access) }, lastEventId);
   }
 
   @Get('conversation/:leadId')
@@ -54,7 +54,7 @@ export class RealtimeController {
     const tenantId = streamTenantId(access, query.tenantId);
     const lastEventId = this.streams.resumeFrom(request, query.lastEventId);
     await this.streams.assertLead(tenantId, leadId);
-    await this.streams.open(request, reply, { tenantId, leadId }, lastEventId);
+    await this.streams.open(request, reply, { tenantId, leadId, credential: credentialOf(access) }, lastEventId);
   }
 
   @Post('tokens')

@@ -12,7 +12,17 @@ export interface SseSink {
   removeListener(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
-export type CloseReason = 'client' | 'slow' | 'shutdown' | 'draining' | 'resync' | 'error';
+export type CloseReason = 'client' | 'slow' | 'shutdown' | 'draining' | 'resync' | 'error' | 'revoked';
+
+/**
+ * What let a stream open, re-checked while it is open (RealtimeHub): the API key, if one was used,
+ * must stay live, and the tenant active unless the admin key opened it.
+ */
+export interface StreamCredential {
+  apiKeyId: string | null;
+  requiresActiveTenant: boolean;
+}
+
 
 export interface SseLimits {
   /** Bytes queued for the client (Node's buffer above the kernel's) before it is dropped. */
@@ -51,6 +61,7 @@ export class SseConnection {
     private readonly sink: SseSink,
     private readonly limits: SseLimits,
     private readonly onClose: (connection: SseConnection, reason: CloseReason) => void,
+    readonly credential: StreamCredential,
   ) {}
 
   get closed(): boolean {

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RealtimeException, RealtimeExceptionCode } from './realtime.exception.js';
+import type { StreamCredential } from './sse-connection.js';
 
 /** Who opened a stream: the admin key, a tenant API key, or a stream token (maybe bound to one lead). */
 export type StreamAccess =
@@ -19,6 +20,12 @@ export const CurrentStreamAccess = createParamDecorator((_data: unknown, ctx: Ex
   if (!access) throw new Error('CurrentStreamAccess used on a route without StreamAuthGuard');
   return access;
 });
+
+/** What must stay valid for a stream opened with `access` to stay open. */
+export function credentialOf(access: StreamAccess): StreamCredential {
+  if (access.kind === 'admin') return { apiKeyId: null, requiresActiveTenant: false };
+  return { apiKeyId: access.via === 'api-key' ? access.apiKeyId : null, requiresActiveTenant: true };
+}
 
 /**
  * The tenant a stream is for: the caller's own, or for the admin the `tenantId` it names. Another

@@ -4,6 +4,7 @@ import { AuditService } from '../../../common/audit/audit.service.js';
 import { timingSafeEqualStr } from '../../../common/crypto/tokens.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import { ApiKeysService } from '../../tenants/api-keys.service.js';
+import { TenantsService } from '../../tenants/tenants.service.js';
 import type { StreamAccess } from '../stream-access.js';
 import { StreamTokenService } from '../stream-token.service.js';
 import { RealtimeException, RealtimeExceptionCode } from '../realtime.exception.js';
@@ -18,6 +19,7 @@ export class StreamAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: StreamTokenService,
     private readonly apiKeys: ApiKeysService,
+    private readonly tenants: TenantsService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -52,7 +54,7 @@ export class StreamAuthGuard implements CanActivate {
     return { kind: 'tenant', tenantId: found.tenantId, via: 'api-key', apiKeyId: found.apiKeyId, leadId: null };
   }
 
-  private fromToken(request: FastifyRequest, token: string): StreamAccess {
+  private async fromToken(request: FastifyRequest, token: string): Promise<StreamAccess> {
     const verdict = this.tokens.verify(token);
     if (!verdict.ok) {
       throw new RealtimeException(RealtimeExceptionCode.INVALID_STREAM_TOKEN, verdict.reason === 'expired' ? 'The stream token has expired' : 'Invalid stream token');
@@ -63,6 +65,8 @@ export class StreamAuthGuard implements CanActivate {
       if (!routeLead) throw new RealtimeException(RealtimeExceptionCode.STREAM_TOKEN_SCOPE, 'This stream token opens one conversation only');
       if (routeLead !== leadId) throw new RealtimeException(RealtimeExceptionCode.STREAM_TOKEN_SCOPE, 'This stream token is for another conversation');
     }
+    // Issued before the tenant was suspended (or deleted), a token opens nothing after it.
+    if (!(await this.tenants.activeTenantIds([tenantId])).has(tenantId)) throw new ForbiddenException('This tenant is suspended or no longer exists');
     return { kind: 'tenant', tenantId, via: 'stream-token', leadId };
   }
 }
