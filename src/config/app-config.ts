@@ -45,7 +45,7 @@ export interface AppConfig {
   };
   webhookInbox: { pollMs: number; maxAttempts: number };
   media: { maxConcurrentCalls: number };
-  sms: { autoReplyLimit: number; autoReplyWindowSecs: number; maxRetries: number; retryBaseMs: number };
+  sms: { autoReplyLimit: number; autoReplyWindowSecs: number; maxRetries: number; retryBaseMs: number; resendPollMs: number };
 }
 
 export class ConfigValidationError extends Error {}
@@ -129,7 +129,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
     },
     webhookInbox: { pollMs: env.WEBHOOK_INBOX_POLL_MS, maxAttempts: env.WEBHOOK_INBOX_MAX_ATTEMPTS },
     media: { maxConcurrentCalls: env.MAX_CONCURRENT_CALLS },
-    sms: { autoReplyLimit: env.SMS_AUTO_REPLY_LIMIT, autoReplyWindowSecs: env.SMS_AUTO_REPLY_WINDOW_SECS, maxRetries: env.SMS_MAX_RETRIES, retryBaseMs: env.SMS_RETRY_BASE_MS },
+    sms: { autoReplyLimit: env.SMS_AUTO_REPLY_LIMIT, autoReplyWindowSecs: env.SMS_AUTO_REPLY_WINDOW_SECS, maxRetries: env.SMS_MAX_RETRIES, retryBaseMs: env.SMS_RETRY_BASE_MS, resendPollMs: env.SMS_RESEND_POLL_MS },
   };
 }
 

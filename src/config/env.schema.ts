@@ -155,6 +155,10 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(0)
   SMS_RETRY_BASE_MS = 30_000;
 
+  // How often each instance looks for resends that are due, in ms.
+  @Type(() => Number) @IsInt() @Min(100) @Max(300_000)
+  SMS_RESEND_POLL_MS = 5_000;
+
   // --- Twilio ---
   // Outbound calls placed per second per Twilio account (Twilio's default limit is 1 CPS).
   @Type(() => Number) @IsNumber() @Min(0.1) @Max(100)

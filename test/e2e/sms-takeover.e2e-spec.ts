@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SmsInboundService } from '../../src/modules/messaging/sms-inbound.service.js';
+import { SmsResendWorker } from '../../src/modules/messaging/sms-resend.worker.js';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../../src/modules/realtime/event-bus.port.js';
 import { createTenant, uniquePhoneNumber, type CreatedTenant } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
@@ -210,22 +211,62 @@ describe('SMS and takeover', () => {
     expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([80, 100]);
   });
 
-  it('should resend after a transient carrier error and flag a permanent one', async () => {
+  const sendDueResends = () => t.app.get(SmsResendWorker).sendDue();
+  const outSegments = async (tenantId: string) =>
+    ((await t.dataSource.query(`SELECT COALESCE(sum(sms_out_segments), 0)::int AS o FROM usage_daily WHERE tenant_id = $1`, [tenantId])) as Array<{ o: number }>)[0].o;
+
+  it('should resend after a transient carrier error, scheduled in the database, and flag a permanent one', async () => {
     const l = await line();
     const from = uniquePhoneNumber();
     const sent = (await t.api('POST', '/api/messages/sms', { to: from, body: 'Your table is ready' }, l.tenant.apiKey)).json();
     await status(sent.sid, 'failed', '30003');
-    const [, again] = await waitFor(() => sentTo(from).length === 2 && sentTo(from));
+    await status(sent.sid, 'failed', '30003'); // Twilio retries callbacks: still one resend
+    const [scheduled] = await timeline(l.tenant.id, from);
+    expect(scheduled.resend_at).toBeInstanceOf(Date); // in the row, not in this instance's memory
+    expect(sentTo(from)).toHaveLength(1);
+
+    await waitFor(async () => (await sendDueResends()) > 0);
+    const [, again] = sentTo(from);
     expect(again.form.Body).toBe('Your table is ready');
-    const row = await waitFor(async () => (await timeline(l.tenant.id, from)).find((r) => r.metadata.attempts === 2));
-    expect(row.metadata.previousSids).toEqual([sent.sid]);
+    expect(sentTo(from)).toHaveLength(2);
+    const [row] = await timeline(l.tenant.id, from);
+    expect(row).toMatchObject({ status: 'queued', resend_at: null, error_code: null });
+    expect(row.metadata).toMatchObject({ attempts: 2, previousSids: [sent.sid] });
+    expect(await outSegments(l.tenant.id)).toBe(2); // Twilio bills each attempt
     // A late callback of the failed attempt no longer matches anything.
     await status(sent.sid, 'delivered');
     await status(row.external_id, 'undelivered', '30006');
     const [final] = await timeline(l.tenant.id, from);
-    expect(final).toMatchObject({ status: 'undelivered', error_code: 30006 });
+    expect(final).toMatchObject({ status: 'undelivered', error_code: 30006, resend_at: null });
     expect(final.metadata.flag).toBe('delivery_failed');
+    expect(await sendDueResends()).toBe(0);
     expect(sentTo(from)).toHaveLength(2);
+  });
+
+  it('should send a resend that another instance scheduled (or one left by a restart)', async () => {
+    const l = await line();
+    const from = uniquePhoneNumber();
+    const sent = (await t.api('POST', '/api/messages/sms', { to: from, body: 'See you at 7' }, l.tenant.apiKey)).json();
+    // What an instance that stopped before the resend was due leaves behind: only the row.
+    await t.dataSource.query(`UPDATE lead_messages SET status = 'undelivered', error_code = 30003, resend_at = now() - interval '1 minute' WHERE tenant_id = $1 AND external_id = $2`, [l.tenant.id, sent.sid]);
+    expect(await sendDueResends()).toBe(1);
+    expect(sentTo(from).map((r) => r.form.Body)).toEqual(['See you at 7', 'See you at 7']);
+  });
+
+  it('should cancel a pending resend when the recipient opts out meanwhile', async () => {
+    const l = await line();
+    const from = uniquePhoneNumber();
+    const sent = (await t.api('POST', '/api/messages/sms', { to: from, body: 'Last chance: 20% off' }, l.tenant.apiKey)).json();
+    await status(sent.sid, 'failed', '30003');
+    await inbound(l, from, 'STOP');
+    await settle();
+    await new Promise((r) => setTimeout(r, 50)); // past the 20 ms delay: due
+    expect(await sendDueResends()).toBe(0);
+    expect(sentTo(from).map((r) => r.form.Body)).toEqual(['Last chance: 20% off']);
+    const outbound = (await timeline(l.tenant.id, from)).find((r) => r.external_id === sent.sid);
+    expect(outbound).toMatchObject({ status: 'failed', resend_at: null });
+    expect(outbound?.metadata.flag).toBe('delivery_failed');
+    expect(events.some((e) => e.type === 'alert' && e.tenantId === l.tenant.id && (e.data as { reason?: string }).reason === 'opted_out')).toBe(true);
   });
 
   it('should refuse unsigned SMS webhooks', async () => {

@@ -11,4 +11,7 @@ export const TEST_ENV: Record<string, string> = {
   TWILIO_AUTH_TOKEN: 'test-twilio-auth-token',
   ELEVENLABS_API_KEY: 'test-elevenlabs-key',
   ELEVENLABS_WEBHOOK_SECRET: 'wsec_test_default',
+  // Suites share one PostgreSQL database: no app sends due SMS resends on its own timer (it could
+  // take another suite's rows); the SMS suite sends them explicitly (SmsResendWorker.sendDue).
+  SMS_RESEND_POLL_MS: '300000',
 };

@@ -12,6 +12,7 @@ export type MessageRole = 'user' | 'agent' | 'human' | 'system';
 @Index('IDX_lead_messages_tenant_lead_time', ['tenantId', 'leadId', 'occurredAt'])
 @Index('IDX_lead_messages_tenant_call', ['tenantId', 'callId'])
 @Index('UQ_lead_messages_tenant_external', ['tenantId', 'externalId'], { unique: true, where: '"external_id" IS NOT NULL' })
+@Index('IDX_lead_messages_resend_due', ['resendAt'], { where: '"resend_at" IS NOT NULL' })
 export class LeadMessage {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -58,6 +59,10 @@ export class LeadMessage {
 
   @Column({ type: 'smallint', nullable: true })
   segments: number | null;
+
+  /** When an outgoing message that failed transiently is to be sent again (SmsResendWorker). */
+  @Column({ name: 'resend_at', type: 'timestamptz', nullable: true })
+  resendAt: Date | null;
 
   @Column({ type: 'jsonb', default: {} })
   metadata: Record<string, unknown>;

@@ -5,6 +5,7 @@ import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.
 import { UsageModule } from '../usage/usage.module.js';
 import { AgentTextClient } from './agent-text.client.js';
 import { SmsInboundService } from './sms-inbound.service.js';
+import { SmsResendWorker } from './sms-resend.worker.js';
 import { SmsSenderService } from './sms-sender.service.js';
 import { SmsStatusService } from './sms-status.service.js';
 import { SmsWebhookController } from './sms-webhook.controller.js';
@@ -15,7 +16,7 @@ import { SmsService } from './sms.service.js';
 @Module({
   imports: [LeadsModule, TenantsModule, TwilioWebhooksModule, UsageModule],
   controllers: [SmsWebhookController, SmsController],
-  providers: [AgentTextClient, SmsInboundService, SmsSenderService, SmsStatusService, SmsService],
+  providers: [AgentTextClient, SmsInboundService, SmsSenderService, SmsStatusService, SmsResendWorker, SmsService],
   exports: [SmsSenderService],
 })
 export class MessagingModule {}

@@ -24,6 +24,20 @@ export interface OutgoingSms {
   metadata?: Record<string, unknown>;
 }
 
+/** An outgoing message whose last attempt failed transiently, claimed to be sent again. */
+export interface DueResend {
+  id: string;
+  tenantId: string;
+  leadId: string;
+  channel: 'sms' | 'whatsapp';
+  body: string;
+  from: string;
+  to: string;
+  /** The attempt that failed: the row is only updated while it still carries this sid. */
+  failedSid: string;
+  attempts: number;
+}
+
 export interface SentSms {
   id: string;
   sid: string;
@@ -70,6 +84,34 @@ export class SmsSenderService {
       this.logger.warn({ tenantId, code }, 'Twilio refused an outgoing message');
       throw new MessagingException(MessagingExceptionCode.SEND_FAILED, `Twilio refused the message${code ? ` (error ${code})` : ''}`);
     }
+  }
+
+  /**
+   * Sends a message again, as a new Twilio message: counted and bounded by the quota like any send
+   * (Twilio bills each attempt). The row takes the new sid, so the failed attempt's late callbacks
+   * no longer match it.
+   */
+  async resend(m: DueResend): Promise<{ sid: string; status: string }> {
+    const segments = countSegments(m.body);
+    if (m.channel === 'sms') {
+      const quota = await this.quota.check(m.tenantId, 'smsSegments', { pending: segments - 1 });
+      if (!quota.allowed) throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
+    }
+    const { sid, status } = await this.create(m.tenantId, m.channel, m.from, m.to, m.body);
+    const now = new Date();
+    const attempt = m.attempts + 1;
+    await this.db.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE lead_messages SET external_id = $3, status = $4, error_code = NULL,
+           metadata = metadata || jsonb_build_object('attempts', $5::int, 'previousSids', COALESCE(metadata->'previousSids', '[]'::jsonb) || to_jsonb($6::text))
+         WHERE tenant_id = $1 AND id = $2 AND external_id = $6`,
+        [m.tenantId, m.id, sid, status, attempt, m.failedSid],
+      );
+      await this.usage.increment(m.tenantId, now, m.channel === 'whatsapp' ? { whatsappOut: 1 } : { smsOutSegments: segments }, manager);
+      if (m.channel === 'sms') await this.quota.alertIfNeeded(m.tenantId, 'smsSegments', { manager, now });
+      await this.events.publish({ tenantId: m.tenantId, type: 'sms.status', leadId: m.leadId, data: { messageId: m.id, sid, status, attempt } }, { manager });
+    });
+    return { sid, status };
   }
 
   async send(out: OutgoingSms): Promise<SentSms> {
