@@ -63,6 +63,26 @@ describe('MediaBridge (e2e)', () => {
     expect(h.fake.openConversationCount).toBe(0);
   });
 
+  it("should start the conversation with the per-call options of a voice webhook answered by another instance", async () => {
+    // The call row as an instance that answered an outbound call's voice webhook leaves it: the
+    // stream lands here, where no conversation was pre-opened, and the context is built from the row.
+    const call = await prepareCall(h, { agent: { mode: 'echo', pingIntervalMs: 0 } });
+    const contextOptions = { firstMessage: 'Hi, this is Ada from the clinic', prompt: 'Confirm the appointment', extraVariables: { appointment_time: '10:30' } };
+    await h.t.dataSource.query(`UPDATE calls SET direction = 'outbound', metadata = metadata || jsonb_build_object('contextOptions', $2::jsonb) WHERE id = $1`, [
+      call.callId,
+      JSON.stringify(contextOptions),
+    ]);
+    const stream = await openStream(call);
+    const conversation = await waitUntil('the conversation', () => h.fake.conversations.find((c) => c.agentId === call.agentId && c.initiation));
+    expect(conversation.initiation).toMatchObject({
+      user_id: call.callId,
+      conversation_config_override: { agent: { first_message: 'Hi, this is Ada from the clinic', prompt: { prompt: 'Confirm the appointment' } } },
+      dynamic_variables: expect.objectContaining({ appointment_time: '10:30', customer_name: 'Ada' }),
+    });
+    await stream.hangUp();
+    await waitUntil('no open upstream', () => h.fake.openConversationCount === 0);
+  });
+
   it('should answer pings at once', async () => {
     const call = await prepareCall(h, { agent: { mode: 'echo', pingIntervalMs: 50 } });
     const stream = await openStream(call);
