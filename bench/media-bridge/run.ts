@@ -350,7 +350,8 @@ async function main(): Promise<void> {
               DB_POOL_SIZE: '10',
             }
           : { ELEVENLABS_API_BASE_URL: baseUrl };
-      const nodeArgs = opts.perf ? ['--perf-basic-prof'] : [];
+      // BENCH_RELAY_NODE_ARGS: extra Node flags for the relays (e.g. --trace-gc, --max-semi-space-size=32).
+      const nodeArgs = [...(opts.perf ? ['--perf-basic-prof'] : []), ...(process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
       const proc = await spawnChild(system === 'bridge' ? 'bridge.process.js' : 'plain-relay.process.js', env, system === 'bridge' ? logFile : undefined, relayCpus, nodeArgs);
       const { port } = await proc.ipc.request<{ port: number }>('info');
       relays.push({ system, proc, port });
