@@ -67,7 +67,14 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
     let sent = 0;
     for (;;) {
       const due = await this.claim();
-      for (const row of due) if (await this.resendOne(row)) sent++;
+      for (const row of due) {
+        // One row's failure (say, the database blinked while flagging it) must not cost the others of the batch.
+        const ok = await this.resendOne(row).catch((err: unknown) => {
+          this.logger.error({ err, tenantId: row.tenant_id, messageId: row.id }, 'SMS resend failed');
+          return false;
+        });
+        if (ok) sent++;
+      }
       if (due.length < BATCH || this.stopped) return sent;
     }
   }

@@ -46,9 +46,9 @@ const event = (id: number, tenantId = 't1', leadId: string | null = null): Realt
 
 function connect(sink: FakeSink, options: { leadId?: string | null; maxQueueBytes?: number; maxHeldEvents?: number } = {}) {
   const closes: CloseReason[] = [];
-  const connection = new SseConnection('t1', options.leadId ?? null, sink, { maxQueueBytes: options.maxQueueBytes ?? 1_000_000, maxHeldEvents: options.maxHeldEvents ?? 100 }, (_c, reason) =>
-    closes.push(reason), { apiKeyId: null, requiresActiveTenant: true },
-  );
+  const limits = { maxQueueBytes: options.maxQueueBytes ?? 1_000_000, maxHeldEvents: options.maxHeldEvents ?? 100 };
+  const credential = { apiKeyId: null, requiresActiveTenant: true };
+  const connection = new SseConnection('t1', options.leadId ?? null, sink, limits, (_c, reason) => closes.push(reason), credential);
   return { connection, closes };
 }
 

@@ -23,7 +23,6 @@ export interface StreamCredential {
   requiresActiveTenant: boolean;
 }
 
-
 export interface SseLimits {
   /** Bytes queued for the client (Node's buffer above the kernel's) before it is dropped. */
   maxQueueBytes: number;
