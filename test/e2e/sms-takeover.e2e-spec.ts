@@ -267,6 +267,7 @@ describe('SMS and takeover', () => {
     expect(outbound).toMatchObject({ status: 'failed', resend_at: null });
     expect(outbound?.metadata.flag).toBe('delivery_failed');
     expect(events.some((e) => e.type === 'alert' && e.tenantId === l.tenant.id && (e.data as { reason?: string }).reason === 'opted_out')).toBe(true);
+    expect((await t.inject({ method: 'GET', url: '/metrics' })).body).toContain('sms_resends_total{outcome="opted_out"} 1');
   });
 
   it('should refuse unsigned SMS webhooks', async () => {

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Counter } from 'prom-client';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { returningRows } from '../../database/returning-rows.js';
@@ -37,13 +39,17 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  private readonly outcomes: Counter<'outcome'>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly sender: SmsSenderService,
     private readonly statuses: SmsStatusService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.outcomes = metrics.counter('sms_resends_total', 'Resends after transient carrier errors, by outcome (sent, opted_out, refused, error)', ['outcome']);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
@@ -69,11 +75,12 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
       const due = await this.claim();
       for (const row of due) {
         // One row's failure (say, the database blinked while flagging it) must not cost the others of the batch.
-        const ok = await this.resendOne(row).catch((err: unknown) => {
+        const outcome = await this.resendOne(row).catch((err: unknown) => {
           this.logger.error({ err, tenantId: row.tenant_id, messageId: row.id }, 'SMS resend failed');
-          return false;
+          return 'error' as const;
         });
-        if (ok) sent++;
+        this.outcomes.inc({ outcome });
+        if (outcome === 'sent') sent++;
       }
       if (due.length < BATCH || this.stopped) return sent;
     }
@@ -95,12 +102,12 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
     );
   }
 
-  private async resendOne(row: ClaimedRow): Promise<boolean> {
+  private async resendOne(row: ClaimedRow): Promise<'sent' | 'opted_out' | 'refused' | 'error'> {
     const failed = { tenantId: row.tenant_id, leadId: row.lead_id, messageId: row.id, errorCode: null };
     // Consent is read now, not when the resend was scheduled: a STOP meanwhile cancels it.
     if (row.opted_out) {
       await this.statuses.giveUp({ ...failed, reason: 'opted_out' });
-      return false;
+      return 'opted_out';
     }
     const due: DueResend = {
       id: row.id,
@@ -115,11 +122,13 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
     };
     try {
       await this.sender.resend(due);
-      return true;
+      return 'sent';
     } catch (err) {
-      if (!(err instanceof MessagingException)) this.logger.error({ err, tenantId: row.tenant_id, messageId: row.id }, 'SMS resend failed');
-      await this.statuses.giveUp({ ...failed, reason: err instanceof MessagingException ? err.code : 'resend_failed' });
-      return false;
+      // A MessagingException is an answer (quota used up, Twilio refused it); anything else is a fault.
+      const refused = err instanceof MessagingException;
+      if (!refused) this.logger.error({ err, tenantId: row.tenant_id, messageId: row.id }, 'SMS resend failed');
+      await this.statuses.giveUp({ ...failed, reason: refused ? err.code : 'resend_failed' });
+      return refused ? 'refused' : 'error';
     }
   }
 }
