@@ -1,5 +1,5 @@
 // Media bridge benchmark: `npm run bench:media` (options after `--`: --n=1,50,100 --window=6000
-// --only=bridge|plain --micro --profile --perf --pin). Four processes, loopback only:
+// --only=bridge|plain|raw --raw --micro --profile --perf --pin). Four processes, loopback only:
 //   fake ElevenLabs (echo agents)  ←→  relay under test  ←→  load generator (Twilio's side)
 // The relay under test is the Switchboard app (real gateway, signed upgrades, real session tokens,
 // production logging) and then, as the floor, a plain ws-to-ws relay. CPU is read from the relay's
@@ -22,10 +22,15 @@ const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
 const AUTH_TOKEN = randomBytes(16).toString('hex');
 const HANGUP_CALLS = 100;
 
+type System = 'bridge' | 'plain' | 'raw';
+
+const RELAY_PROCESS: Record<System, string> = { bridge: 'bridge.process.js', plain: 'plain-relay.process.js', raw: 'raw-relay.process.js' };
+
 interface Options {
   ns: number[];
   windowMs: number;
-  systems: Array<'bridge' | 'plain'>;
+  /** bridge, plain, and with --raw the experimental hand-framed relay (raw-relay.process.ts). */
+  systems: System[];
   micro: boolean;
   /** Profile each relay during each steady window (dist/bench-results/profiles) and print where the CPU goes. */
   profile: boolean;
@@ -41,7 +46,7 @@ function parseArgs(argv: string[]): Options {
   return {
     ns: (arg('n') ?? '1,50,100,200,300,500').split(',').map(Number),
     windowMs: Number(arg('window') ?? 6_000),
-    systems: only === 'bridge' || only === 'plain' ? [only] : ['bridge', 'plain'],
+    systems: only === 'bridge' || only === 'plain' || only === 'raw' ? [only] : argv.includes('--raw') ? ['bridge', 'plain', 'raw'] : ['bridge', 'plain'],
     micro: argv.includes('--micro'),
     profile: argv.includes('--profile'),
     perf: argv.includes('--perf') && hasPerf(),
@@ -326,7 +331,7 @@ async function main(): Promise<void> {
   const { baseUrl } = await fake.ipc.request<{ baseUrl: string }>('info');
   const rows: Row[] = [];
   const hangups: HangupRow[] = [];
-  const relays: Array<{ system: 'bridge' | 'plain'; proc: { child: ChildProcess; ipc: IpcClient }; port: number }> = [];
+  const relays: Array<{ system: System; proc: { child: ChildProcess; ipc: IpcClient }; port: number }> = [];
   try {
     // Both relays stay up for the whole run and take turns at each N, so a change in the machine's
     // load (it is shared) hits both alike.
@@ -352,7 +357,7 @@ async function main(): Promise<void> {
           : { ELEVENLABS_API_BASE_URL: baseUrl };
       // BENCH_RELAY_NODE_ARGS: extra Node flags for the relays (e.g. --trace-gc, --max-semi-space-size=32).
       const nodeArgs = [...(opts.perf ? ['--perf-basic-prof'] : []), ...(process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-      const proc = await spawnChild(system === 'bridge' ? 'bridge.process.js' : 'plain-relay.process.js', env, system === 'bridge' ? logFile : undefined, relayCpus, nodeArgs);
+      const proc = await spawnChild(RELAY_PROCESS[system], env, system === 'bridge' ? logFile : undefined, relayCpus, nodeArgs);
       const { port } = await proc.ipc.request<{ port: number }>('info');
       relays.push({ system, proc, port });
     }
