@@ -13,6 +13,7 @@ import { MediaStreamAuthenticator, type UpgradeVerdict } from './media-stream-au
 import { MediaSessionFactory } from './media-session.factory.js';
 import type { MediaSession } from './session/media-session.js';
 import { PendingStream } from './session/pending-stream.js';
+import { readTextFramesDirectly } from './protocol/ws-fast-reader.js';
 
 const VERDICT = Symbol('media-stream-verdict');
 type UpgradeRequest = IncomingMessage & { [VERDICT]?: UpgradeVerdict };
@@ -73,6 +74,7 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
   accept(ws: WebSocket, req: IncomingMessage): void {
     const verdict = (req as UpgradeRequest)[VERDICT];
     if (!verdict) return ws.close(1008);
+    readTextFramesDirectly(ws, 'server'); // audio frames skip ws's Receiver (protocol/ws-fast-reader.ts)
     const stream = new PendingStream(ws, verdict, {
       onStart: (p, start) => void this.authorize(p, start),
       onNoStart: (p, why) => this.refuse(p, new MediaBridgeException(why === 'timeout' ? Code.START_TIMEOUT : Code.MALFORMED_START, `No valid start (${why})`)),

@@ -2,6 +2,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { agentMessages, userAudioWsFrame } from '../protocol/frame-build.js';
 import { writeRawFrame } from '../protocol/ws-frame.js';
 import { FrameSpan, scanAgentAudio } from '../protocol/frame-scan.js';
+import { readTextFramesDirectly } from '../protocol/ws-fast-reader.js';
 
 // The outbound conversation WebSocket to ElevenLabs (elevenlabs.md §1): signed URL (or the public
 // URL), `conversation_initiation_client_data` first, pongs at once, and an `abort` that works in
@@ -124,6 +125,7 @@ export class ElevenLabsAgentClient {
     const ws = new WebSocket(url, SOCKET_OPTIONS);
     this.ws = ws;
     ws.on('open', () => {
+      readTextFramesDirectly(ws, 'client'); // audio frames skip ws's Receiver (protocol/ws-fast-reader.ts)
       if (this.state !== 'connecting') return;
       this.state = 'initiating';
       // It must be the first message (elevenlabs.md §1.2); nothing else is sent before metadata.
