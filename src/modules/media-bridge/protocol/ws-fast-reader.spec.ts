@@ -181,6 +181,13 @@ describe('readTextFramesDirectly', () => {
     expect(await p.clientClosed).toBe(1009);
   });
 
+  it("should leave a frame beyond the socket's maxPayload to ws, which refuses it (1009)", async () => {
+    const p = await pair({ side: 'server', server: { maxPayload: 1_000 } });
+    rawSocket(p.client).write(Buffer.concat([frame('fits'), frame('x'.repeat(1_001)), frame('after')]));
+    expect(await p.clientClosed).toBe(1009);
+    expect(p.atServer).toEqual(['fits']);
+  });
+
   it('should read unmasked frames on the client side', async () => {
     const p = await pair({ side: 'client' });
     expect(p.installed).toBe(true);

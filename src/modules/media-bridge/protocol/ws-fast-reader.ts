@@ -9,7 +9,8 @@ import { WebSocket } from 'ws';
 // 0.95–1.1× to 0.82–0.89× the plain relay's CPU per frame in bench:media. This reader
 // takes the socket's bytes first: a complete, unfragmented, valid UTF-8 text frame is emitted as
 // the WebSocket's 'message' at once, exactly as `ws` would emit it; every other frame (control
-// frames, fragments, binary, bad masking or RSV bits, invalid UTF-8, 64-bit lengths) is handed,
+// frames, fragments, binary, bad masking or RSV bits, invalid UTF-8, beyond maxPayload, 64-bit
+// lengths) is handed,
 // byte for byte, to `ws`'s own socket listener, so pings, closes, limits and protocol errors keep
 // `ws`'s behaviour (RFC 6455 §5). Frames keep their order either way.
 
@@ -20,6 +21,8 @@ interface ReceiverState {
   _fragments?: unknown[];
   /** Set synchronously when a frame is refused; the 'error' event follows a tick later. */
   _errored?: boolean;
+  /** The socket's message size limit (0: none); larger frames are `ws`'s to refuse (1009). */
+  _maxPayload?: number;
   once(event: 'conclude' | 'error', listener: () => void): unknown;
 }
 
@@ -34,6 +37,7 @@ class FastFrameReader {
   private wsOwnsMessage = false;
   /** `ws` stopped reading (close frame received, protocol error, socket closed): so do we. */
   private stopped = false;
+  private readonly maxPayload: number;
 
   constructor(
     private readonly ws: WebSocket,
@@ -42,7 +46,9 @@ class FastFrameReader {
     private readonly wsListener: DataListener,
     /** Frames from a client are masked, frames from a server are not (RFC 6455 §5.1). */
     private readonly expectMasked: boolean,
-  ) {}
+  ) {
+    this.maxPayload = receiver._maxPayload ?? 0;
+  }
 
   /** Where `ws` removes its own socket listener, this reader goes too; later bytes are dropped, as with `ws`. */
   readonly stop = (): void => {
@@ -76,7 +82,8 @@ class FastFrameReader {
       if (end > buf.length) break;
       const fin = (b0 & 0x80) !== 0;
       const opcode = b0 & 0x0f;
-      if (fin && opcode === 1 && (b0 & 0x70) === 0 && masked === this.expectMasked && !this.wsOwnsMessage && this.ws.readyState === WebSocket.OPEN) {
+      const withinLimit = this.maxPayload === 0 || length <= this.maxPayload;
+      if (fin && opcode === 1 && (b0 & 0x70) === 0 && masked === this.expectMasked && withinLimit && !this.wsOwnsMessage && this.ws.readyState === WebSocket.OPEN) {
         const payload = buf.subarray(payloadAt, end);
         const mask = masked ? buf.subarray(at + header, payloadAt) : null;
         if (mask) bufferUtil.unmask(payload, mask);
