@@ -6,13 +6,12 @@ import { WebSocket } from 'ws';
 // The receiving half of ws-frame.ts. Nearly every message on the two sockets of a call is a small
 // text frame (audio), 50 a second each way. `ws` parses each one through its Receiver, a Writable
 // stream with its own buffering and events; reading the frames here took the bridge from
-// 0.95–1.1× to 0.82–0.89× the plain relay's CPU per frame in bench:media. This reader
-// takes the socket's bytes first: a complete, unfragmented, valid UTF-8 text frame is emitted as
-// the WebSocket's 'message' at once, exactly as `ws` would emit it; every other frame (control
-// frames, fragments, binary, bad masking or RSV bits, invalid UTF-8, beyond maxPayload, 64-bit
-// lengths) is handed,
-// byte for byte, to `ws`'s own socket listener, so pings, closes, limits and protocol errors keep
-// `ws`'s behaviour (RFC 6455 §5). Frames keep their order either way.
+// 0.95–1.1× to 0.76–1.03× (mostly 0.82–0.93×) the plain relay's CPU per frame in bench:media.
+// This reader takes the socket's bytes first: a complete, unfragmented, valid UTF-8 text frame is
+// emitted as the WebSocket's 'message' at once, exactly as `ws` would emit it. Every other frame
+// (control frames, fragments, binary, bad masking or RSV bits, invalid UTF-8, beyond maxPayload,
+// 64-bit lengths) is handed byte for byte to `ws`'s own socket listener, so pings, closes, limits
+// and protocol errors keep `ws`'s behaviour (RFC 6455 §5). Frames keep their order either way.
 
 /** Receiver fields that tell whether `ws` is between frames (ws 8, lib/receiver.js). */
 interface ReceiverState {
