@@ -13,7 +13,10 @@ import { WebSocket } from 'ws';
 // 64-bit lengths) is handed byte for byte to `ws`'s own socket listener, so pings, closes, limits
 // and protocol errors keep `ws`'s behaviour (RFC 6455 §5). Frames keep their order either way.
 
-/** Receiver fields that tell whether `ws` is between frames (ws 8, lib/receiver.js). */
+/**
+ * Receiver fields that tell whether `ws` is between frames (ws 8, lib/receiver.js). `ws` is pinned
+ * in package.json; ws-fast-reader.spec.ts fails if an upgrade changes what is read here.
+ */
 interface ReceiverState {
   _state?: number;
   _bufferedBytes?: number;
