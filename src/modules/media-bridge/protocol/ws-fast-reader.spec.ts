@@ -110,7 +110,7 @@ async function writeInPieces(socket: Socket, bytes: Buffer, cuts: number[]): Pro
   for (const cut of [...cuts, bytes.length]) {
     socket.write(bytes.subarray(from, cut));
     from = cut;
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setImmediate(r));
   }
 }
 
@@ -127,6 +127,19 @@ describe('readTextFramesDirectly', () => {
     await until('20 messages', () => p.atServer.length === 20);
     expect(p.atServer).toEqual(Array.from({ length: 5 }, () => messages).flat());
     expect(p.receiverWrites()).toBe(0); // ws's Receiver never saw them
+  });
+
+  it('should assemble a frame that arrives one byte per TCP write', async () => {
+    const p = await pair({ side: 'server' });
+    const message = audio(50);
+    const bytes = Buffer.concat([frame(message), frame('next')]);
+    let reads = 0;
+    rawSocket(p.server).on('data', () => reads++);
+    await writeInPieces(rawSocket(p.client), bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1));
+    await until('2 messages', () => p.atServer.length === 2);
+    expect(reads).toBeGreaterThan(20); // the frames did arrive in pieces
+    expect(p.atServer).toEqual([message, 'next']);
+    expect(p.receiverWrites()).toBe(0);
   });
 
   it('should leave pings, fragmented and binary messages to ws, keeping the order', async () => {

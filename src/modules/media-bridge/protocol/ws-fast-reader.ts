@@ -33,8 +33,13 @@ type DataListener = (this: Socket, chunk: Buffer) => void;
 const GET_INFO = 0; // ws's receiver state "expecting a new frame header"
 
 class FastFrameReader {
-  /** Bytes of a frame not complete yet (a frame split across TCP reads). */
-  private pending: Buffer | null = null;
+  /**
+   * Bytes of a frame not complete yet (a frame split across TCP reads), joined only once `needed`
+   * bytes are there: a peer trickling a large frame byte by byte costs no quadratic copying.
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private needed = 0;
   /** A fragmented message is in progress: its frames belong to `ws` until its last one. */
   private wsOwnsMessage = false;
   /** `ws` stopped reading (close frame received, protocol error, socket closed): so do we. */
@@ -55,23 +60,36 @@ class FastFrameReader {
   /** Where `ws` removes its own socket listener, this reader goes too; later bytes are dropped, as with `ws`. */
   readonly stop = (): void => {
     this.stopped = true;
-    this.pending = null;
+    this.pending = [];
     this.socket.removeListener('data', this.onData);
   };
 
   readonly onData = (chunk: Buffer): void => {
-    const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = null;
+    let buf = chunk;
+    if (this.pending.length > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.needed) return;
+      buf = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+    }
     let at = 0;
+    this.needed = 0;
     while (at < buf.length) {
       const available = buf.length - at;
-      if (available < 2) break;
+      if (available < 2) {
+        this.needed = 2;
+        break;
+      }
       const b0 = buf[at];
       const b1 = buf[at + 1];
       let length = b1 & 0x7f;
       let header = 2;
       if (length === 126) {
-        if (available < 4) break;
+        if (available < 4) {
+          this.needed = 4;
+          break;
+        }
         length = (buf[at + 2] << 8) | buf[at + 3];
         header = 4;
       } else if (length === 127) {
@@ -81,7 +99,10 @@ class FastFrameReader {
       const masked = (b1 & 0x80) !== 0;
       const payloadAt = at + header + (masked ? 4 : 0);
       const end = payloadAt + length;
-      if (end > buf.length) break;
+      if (end > buf.length) {
+        this.needed = end - at;
+        break;
+      }
       const fin = (b0 & 0x80) !== 0;
       const opcode = b0 & 0x0f;
       const withinLimit = this.maxPayload === 0 || length <= this.maxPayload;
@@ -104,7 +125,10 @@ class FastFrameReader {
       if (this.stopped) return;
       at = end;
     }
-    if (at < buf.length) this.pending = buf.subarray(at);
+    if (at < buf.length) {
+      this.pending = [buf.subarray(at)];
+      this.pendingBytes = buf.length - at;
+    }
   };
 
   private handBack(rest: Buffer): void {
