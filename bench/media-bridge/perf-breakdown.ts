@@ -26,7 +26,7 @@ export function startPerf(pid: number, file: string): () => Promise<void> {
 }
 
 const LAYERS: Array<[string, RegExp]> = [
-  ['relay code', /dist\/src\/modules\/media-bridge\/|plain-relay\.process/],
+  ['relay code', /dist\/src\/modules\/media-bridge\/|(plain|raw)-relay\.process/],
   ['ws library', /node_modules\/ws\//],
   ["Node's JavaScript (streams, net, events, timers)", /JS:\S* node:/],
   ['JSON and string conversion (V8)', /Json|StringTable|Utf8Decoder|SearchString|String::/],
