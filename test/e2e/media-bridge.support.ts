@@ -6,6 +6,7 @@ import { TEST_ENV } from '../setup/test-env.js';
 import { FakeElevenLabs, type AgentConfig } from '../simulators/elevenlabs/index.js';
 import { newTwilioSid, TwilioCallSimulator, type MediaStreamSession, type OpenMediaStreamOptions } from '../simulators/twilio/index.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Shared set-up of the media bridge e2e suites: a real app on a real port, a fake ElevenLabs, and
 // call rows made directly in the database (as the voice webhook would have left them).
@@ -96,14 +97,8 @@ export async function callRow(t: TestApp, callId: string): Promise<Record<string
   return row;
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** `waitFor` with the condition's name first, as the media bridge suites read best. */
+export const waitUntil = <T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs?: number): Promise<T> =>
+  waitFor(probe, timeoutMs, what);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

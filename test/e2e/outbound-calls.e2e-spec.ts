@@ -9,6 +9,7 @@ import { TEST_ENV } from '../setup/test-env.js';
 import { FakeElevenLabs } from '../simulators/elevenlabs/index.js';
 import { FakeTwilioApi, TwilioCallSimulator } from '../simulators/twilio/index.js';
 import { createTestApp, TestApp } from '../support/app.factory.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Outbound calls end to end: API → queue → dispatcher → the official twilio client against the
 // stateful FakeTwilioApi (which records the create form) → Twilio's voice webhook for the call
@@ -17,16 +18,6 @@ import { createTestApp, TestApp } from '../support/app.factory.js';
 const PUBLIC = TEST_ENV.PUBLIC_BASE_URL;
 const PLATFORM = { accountSid: TEST_ENV.TWILIO_ACCOUNT_SID, authToken: TEST_ENV.TWILIO_AUTH_TOKEN };
 const RATE = 5; // calls per second → 200 ms apart
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('waitFor timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Line {
   tenant: CreatedTenant;

@@ -11,6 +11,7 @@ import { RealtimeController } from '../../src/modules/realtime/realtime.controll
 import { signStreamToken } from '../../src/modules/realtime/stream-token.js';
 import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
+import { waitFor } from '../support/wait-for.js';
 import { eventData, openSse, type SseStream } from '../support/sse-client.js';
 
 // One app (PGlite or PostgreSQL, whichever the run uses) over real HTTP. The cross-instance
@@ -368,7 +369,7 @@ describe(RealtimeController.name, () => {
       const stream = await sse('/api/stream/events', auth(tenant));
       expect(hub.connectionCount(tenant.id)).toBe(1);
       stream.close();
-      await waitUntil(() => hub.connectionCount(tenant.id) === 0);
+      await waitFor(() => hub.connectionCount(tenant.id) === 0);
 
       // A raw socket that sends the request and then never reads: the kernel buffers fill up,
       // then Node's; past REALTIME_SSE_MAX_QUEUE_BYTES the server cuts the connection.
@@ -379,16 +380,16 @@ describe(RealtimeController.name, () => {
       socket.on('error', () => undefined);
       socket.write(`GET /api/stream/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tenant.apiKey}\r\nAccept: text/event-stream\r\n\r\n`);
       socket.pause();
-      await waitUntil(() => hub.connectionCount(tenant.id) === 1);
+      await waitFor(() => hub.connectionCount(tenant.id) === 1);
       const chunk = 'z'.repeat(15_000);
       for (let i = 0; i < 2_000 && hub.connectionCount(tenant.id) > 0; i++) {
         await bus.publish({ tenantId: tenant.id, type: 'call.transcript', data: { chunk } });
       }
-      await waitUntil(() => hub.connectionCount(tenant.id) === 0, 10_000);
+      await waitFor(() => hub.connectionCount(tenant.id) === 0, 10_000);
       const dropped = await t.app.get(RealtimeMetrics).disconnects.get();
       expect(dropped.values.find((v) => v.labels.reason === 'slow')?.value).toBe(1);
       socket.resume();
-      await waitUntil(() => serverClosed, 10_000);
+      await waitFor(() => serverClosed, 10_000);
       socket.destroy();
     });
 
@@ -412,10 +413,3 @@ describe(RealtimeController.name, () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

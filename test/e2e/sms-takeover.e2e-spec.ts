@@ -7,6 +7,7 @@ import { TEST_ENV } from '../setup/test-env.js';
 import { FakeElevenLabs } from '../simulators/elevenlabs/index.js';
 import { encodeForm, FakeTwilioApi, newTwilioSid, signTwilioRequest, TwilioCallSimulator } from '../simulators/twilio/index.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
+import { waitFor } from '../support/wait-for.js';
 
 // SMS/WhatsApp end to end: signed Twilio webhooks in, the agent answering through the ElevenLabs
 // simulator's text mode, Twilio's REST API played by FakeTwilioApi, delivery callbacks back.
@@ -15,16 +16,6 @@ const PUBLIC = TEST_ENV.PUBLIC_BASE_URL;
 const SMS = '/api/webhooks/twilio/sms';
 const STATUS = '/api/webhooks/twilio/sms/status';
 const RATE_LIMIT = 3;
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 4000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('waitFor timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('SMS and takeover', () => {
   let t: TestApp;

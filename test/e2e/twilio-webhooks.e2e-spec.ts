@@ -7,6 +7,7 @@ import { FakeElevenLabs } from '../simulators/elevenlabs/index.js';
 import { newTwilioSid, TwilioCallSimulator, type TwilioCallSimulatorOptions } from '../simulators/twilio/index.js';
 import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { createTestApp, TestApp } from '../support/app.factory.js';
+import { waitFor } from '../support/wait-for.js';
 import { TEST_ENV } from '../setup/test-env.js';
 
 // Twilio's voice entry, driven like Twilio drives it: the TwilioCallSimulator signs every request
@@ -25,16 +26,6 @@ const concurrently = process.env.DATABASE_URL ? it : it.skip;
 interface Line {
   tenant: CreatedTenant;
   number: string;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('waitFor timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('Twilio voice webhooks', () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import { waitFor } from '../../../../test/support/wait-for.js';
 import { readTextFramesDirectly } from './ws-fast-reader.js';
 
 // The fast reader against real `ws` peers on loopback: raw frames written byte by byte where a
@@ -96,13 +97,6 @@ async function pair(options: { side: 'server' | 'client'; server?: ServerOptions
   return { server, client, atServer, atClient, serverClosed, clientClosed, receiverWrites: () => writes, installed };
 }
 
-async function until(what: string, probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Writes `bytes` to the socket in pieces ending at `cuts`, each piece its own TCP write (and usually read). */
 async function writeInPieces(socket: Socket, bytes: Buffer, cuts: number[]): Promise<void> {
@@ -124,7 +118,7 @@ describe('readTextFramesDirectly', () => {
     const bytes = Buffer.concat(messages.map((m) => frame(m)));
     await writeInPieces(rawSocket(p.client), bytes, []); // all in one write
     for (const cuts of [[1], [2, 3, 4, 5], [7, 180, 181], [bytes.length - 1]]) await writeInPieces(rawSocket(p.client), bytes, cuts);
-    await until('20 messages', () => p.atServer.length === 20);
+    await waitFor(() => p.atServer.length === 20, 3_000, '20 messages');
     expect(p.atServer).toEqual(Array.from({ length: 5 }, () => messages).flat());
     expect(p.receiverWrites()).toBe(0); // ws's Receiver never saw them
   });
@@ -136,7 +130,7 @@ describe('readTextFramesDirectly', () => {
     let reads = 0;
     rawSocket(p.server).on('data', () => reads++);
     await writeInPieces(rawSocket(p.client), bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1));
-    await until('2 messages', () => p.atServer.length === 2);
+    await waitFor(() => p.atServer.length === 2, 3_000, '2 messages');
     expect(reads).toBeGreaterThan(20); // the frames did arrive in pieces
     expect(p.atServer).toEqual([message, 'next']);
     expect(p.receiverWrites()).toBe(0);
@@ -156,7 +150,7 @@ describe('readTextFramesDirectly', () => {
       frame('four'),
     ]);
     await writeInPieces(rawSocket(p.client), bytes, [9, 20]);
-    await until('4 messages and a pong', () => p.atServer.length === 4 && pongs === 1);
+    await waitFor(() => p.atServer.length === 4 && pongs === 1, 3_000, '4 messages and a pong');
     expect(p.atServer).toEqual(['one', 'two-still two-three', 'BINARY:bin', 'four']);
   });
 
@@ -188,7 +182,7 @@ describe('readTextFramesDirectly', () => {
   it('should hand 64-bit lengths to ws for good: within maxPayload delivered, beyond refused (1009)', async () => {
     const p = await pair({ side: 'server', server: { maxPayload: 1_000 } });
     await writeInPieces(rawSocket(p.client), Buffer.concat([frame('small'), frame('long form', { long: true }), frame('after')]), [20]);
-    await until('3 messages', () => p.atServer.length === 3);
+    await waitFor(() => p.atServer.length === 3, 3_000, '3 messages');
     expect(p.atServer).toEqual(['small', 'long form', 'after']);
     rawSocket(p.client).write(frame('x'.repeat(2_000)));
     expect(await p.clientClosed).toBe(1009);
@@ -208,7 +202,7 @@ describe('readTextFramesDirectly', () => {
     const bytes = Buffer.concat(messages.map((m) => frame(m, { masked: false })));
     await writeInPieces(rawSocket(p.server), bytes, [3, 100]);
     p.server.send('via ws.send');
-    await until('3 messages', () => p.atClient.length === 3);
+    await waitFor(() => p.atClient.length === 3, 3_000, '3 messages');
     expect(p.atClient).toEqual([...messages, 'via ws.send']);
     expect(p.receiverWrites()).toBe(0);
   });
@@ -217,6 +211,6 @@ describe('readTextFramesDirectly', () => {
     const p = await pair({ side: 'client', server: { perMessageDeflate: true }, clientDeflate: true });
     expect(p.installed).toBe(false);
     p.server.send('compressed');
-    await until('1 message', () => p.atClient.length === 1);
+    await waitFor(() => p.atClient.length === 1, 3_000, '1 message');
   });
 });
