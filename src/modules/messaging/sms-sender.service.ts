@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { MessageRole } from '../leads/lead-message.entity.js';
 import type { Lead } from '../leads/lead.entity.js';
@@ -93,10 +93,7 @@ export class SmsSenderService {
    */
   async resend(m: DueResend): Promise<{ sid: string; status: string }> {
     const segments = countSegments(m.body);
-    if (m.channel === 'sms') {
-      const quota = await this.quota.check(m.tenantId, 'smsSegments', { pending: segments - 1 });
-      if (!quota.allowed) throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
-    }
+    await this.assertQuota(m.tenantId, m.channel, segments);
     const { sid, status } = await this.create(m.tenantId, m.channel, m.from, m.to, m.body);
     const now = new Date();
     const attempt = m.attempts + 1;
@@ -107,8 +104,7 @@ export class SmsSenderService {
          WHERE tenant_id = $1 AND id = $2 AND external_id = $6`,
         [m.tenantId, m.id, sid, status, attempt, m.failedSid],
       );
-      await this.usage.increment(m.tenantId, now, m.channel === 'whatsapp' ? { whatsappOut: 1 } : { smsOutSegments: segments }, manager);
-      if (m.channel === 'sms') await this.quota.alertIfNeeded(m.tenantId, 'smsSegments', { manager, now });
+      await this.countSent(manager, m.tenantId, m.channel, segments, now);
       await this.events.publish({ tenantId: m.tenantId, type: 'sms.status', leadId: m.leadId, data: { messageId: m.id, sid, status, attempt } }, { manager });
     });
     return { sid, status };
@@ -117,11 +113,7 @@ export class SmsSenderService {
   async send(out: OutgoingSms): Promise<SentSms> {
     if (out.lead.optedOutAt) throw new MessagingException(MessagingExceptionCode.OPTED_OUT, 'The recipient has opted out (STOP); send START to opt back in');
     const segments = countSegments(out.body);
-    if (out.channel === 'sms') {
-      // Room for all of this message's segments (`pending` counts those beyond the first).
-      const quota = await this.quota.check(out.tenantId, 'smsSegments', { pending: segments - 1 });
-      if (!quota.allowed) throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
-    }
+    await this.assertQuota(out.tenantId, out.channel, segments);
     const from = out.from ?? (await this.senderNumber(out.tenantId, out.channel));
     const { sid, status } = await this.create(out.tenantId, out.channel, from, out.lead.phoneE164, out.body);
     const now = new Date();
@@ -133,8 +125,7 @@ export class SmsSenderService {
         [out.tenantId, out.lead.id, out.channel, out.role, out.body, sid, status, segments, JSON.stringify({ ...out.metadata, from, attempts: 1 }), now],
       );
       await manager.query(`UPDATE leads SET last_contact_at = $3 WHERE tenant_id = $1 AND id = $2`, [out.tenantId, out.lead.id, now]);
-      await this.usage.increment(out.tenantId, now, out.channel === 'whatsapp' ? { whatsappOut: 1 } : { smsOutSegments: segments }, manager);
-      if (out.channel === 'sms') await this.quota.alertIfNeeded(out.tenantId, 'smsSegments', { manager, now });
+      await this.countSent(manager, out.tenantId, out.channel, segments, now);
       await this.events.publish(
         { tenantId: out.tenantId, type: 'sms.sent', leadId: out.lead.id, data: { messageId: rows[0].id, sid, channel: out.channel, role: out.role, status, segments, body: out.body } },
         { manager },
@@ -142,5 +133,18 @@ export class SmsSenderService {
       return rows[0].id;
     });
     return { id, sid, status, segments, from };
+  }
+
+  /** Room for all of a message's SMS segments this month (`pending` counts those beyond the first). */
+  private async assertQuota(tenantId: string, channel: 'sms' | 'whatsapp', segments: number): Promise<void> {
+    if (channel !== 'sms') return;
+    const quota = await this.quota.check(tenantId, 'smsSegments', { pending: segments - 1 });
+    if (!quota.allowed) throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
+  }
+
+  /** Usage of one message sent (a first send or a resend), and the quota alerts it earns, in the sender's transaction. */
+  private async countSent(manager: EntityManager, tenantId: string, channel: 'sms' | 'whatsapp', segments: number, now: Date): Promise<void> {
+    await this.usage.increment(tenantId, now, channel === 'whatsapp' ? { whatsappOut: 1 } : { smsOutSegments: segments }, manager);
+    if (channel === 'sms') await this.quota.alertIfNeeded(tenantId, 'smsSegments', { manager, now });
   }
 }
