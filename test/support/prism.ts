@@ -1,7 +1,7 @@
 // Prism (@stoplight/prism-cli 5.14.2, the newest that runs on Node 20) serving Twilio's own
 // OpenAPI spec, so the official `twilio` client is checked against Twilio's published contract
-// (twilio.md §5). The spec is read from ../shared/specs/ (beside the repository in CI) and a
-// patched COPY is written under the OS temp dir; the original is never touched.
+// (docs/phone-numbers.md). The spec is the copy in test/fixtures/twilio-oai/ (Apache-2.0, see its
+// README); a patched COPY is written under the OS temp dir and removed when Prism stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,7 +9,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const TWILIO_SPEC_PATH = process.env.TWILIO_OPENAPI_SPEC ?? resolve(process.cwd(), '../shared/specs/twilio_api_v2010.json');
+// Jest runs from the repository root.
+export const TWILIO_SPEC_PATH = process.env.TWILIO_OPENAPI_SPEC ?? resolve(process.cwd(), 'test/fixtures/twilio-oai/twilio_api_v2010.json');
 const PRISM_BIN = resolve(process.cwd(), 'node_modules/@stoplight/prism-cli/dist/index.js');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an OpenAPI document, walked generically
@@ -93,13 +94,14 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** Starts Prism on 127.0.0.1 and a free port, resolves once it answers (3-6 s cold). */
 export async function startPrism(options: { timeoutMs?: number } = {}): Promise<PrismServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-prism-'));
-  const specPath = join(dir, 'twilio_api_v2010.patched.json');
+  // Read and patch before making the temporary folder, so a missing spec leaves nothing behind.
   const spec = JSON.parse(readFileSync(TWILIO_SPEC_PATH, 'utf8')) as Json;
   patchTwilioSpecForPrism(spec);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-prism-'));
+  const specPath = join(dir, 'twilio_api_v2010.patched.json');
   writeFileSync(specPath, JSON.stringify(spec));
 
-  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const output: string[] = [];
   const child = spawn(process.execPath, [PRISM_BIN, 'mock', '-h', '127.0.0.1', '-p', String(port), specPath], { stdio: ['ignore', 'pipe', 'pipe'] });
