@@ -22,7 +22,7 @@ import type {
 
 // One conversation on the fake `/v1/convai/conversation` socket: initiation, metadata, pings,
 // the agent behaviour (echo / scripted / text-only) and the per-conversation faults.
-// Wire shapes follow /work/shared/protocols/elevenlabs.md §1.2-§1.6.
+// Wire shapes follow docs/protocols.md §4.
 
 // Canonical `JSON.stringify({ user_audio_chunk })` output; anything else takes the JSON.parse path.
 const AUDIO_FAST_PATH = /^\{"user_audio_chunk":"([A-Za-z0-9+/=]*)"\}$/;

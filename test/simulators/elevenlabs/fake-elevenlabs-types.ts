@@ -1,4 +1,4 @@
-// Types shared by the fake ElevenLabs Agents Platform (see /work/shared/protocols/elevenlabs.md).
+// Types shared by the fake ElevenLabs Agents Platform (see docs/protocols.md §4-§5).
 // Wire objects keep the snake_case field names of the real service; our own bookkeeping is camelCase.
 
 /** Audio formats the real service announces in `conversation_initiation_metadata` (§1.4). */

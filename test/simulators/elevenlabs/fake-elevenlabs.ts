@@ -21,7 +21,7 @@ import type {
 import { buildPostCallAudio, buildPostCallTranscription, deliverWebhook } from './post-call-webhook.js';
 
 // A protocol-faithful stand-in for api.elevenlabs.io (Agents Platform): the REST endpoints a backend
-// calls and the conversation WebSocket, on one local port. Shapes: /work/shared/protocols/elevenlabs.md.
+// calls and the conversation WebSocket, on one local port. Shapes: docs/protocols.md §4-§5.
 
 export const CONVERSATION_WS_PATH = '/v1/convai/conversation';
 const SIGNED_URL_PATHS = new Set(['/v1/convai/conversation/get-signed-url', '/v1/convai/conversation/get_signed_url']);

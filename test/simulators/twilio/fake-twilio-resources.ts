@@ -1,5 +1,5 @@
 // JSON shapes of the api.twilio.com 2010-04-01 resources the fake serves, field for field from
-// /work/shared/specs/twilio_api_v2010.json (api.v2010.account.call / .message /
+// test/fixtures/twilio-oai/twilio_api_v2010.json (api.v2010.account.call / .message /
 // .incoming_phone_number). Dates are RFC 2822, numbers-as-strings where Twilio uses strings.
 import { formatRfc2822, TWILIO_API_VERSION } from './twilio-wire.js';
 

@@ -86,7 +86,8 @@ export class MediaStreamSession extends EventEmitter {
 
   private sequence = 0;
   private chunk = 0;
-  private startedAt = performance.now();
+  /** performance.now() when the stream started; media timestamps count from here. */
+  startedAt = performance.now();
   private playheadEnd = 0;
   private pendingMarks: Array<{ name: string; dueAt: number }> = [];
   private markTimer?: NodeJS.Timeout;

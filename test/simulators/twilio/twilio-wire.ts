@@ -1,6 +1,6 @@
 // Small wire-level helpers shared by the Twilio simulators: SIDs, dates, form bodies, signing.
 // Signing always goes through the official SDK so the simulator never shares code with our
-// own verifier in src/ (see /work/shared/protocols/twilio.md §1).
+// own verifier in src/ (see docs/protocols.md §1).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
