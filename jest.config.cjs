@@ -10,7 +10,10 @@ const common = {
     '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { useESM: false, tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // Our relative imports end in .js (CommonJS build); map them to the .ts sources. Not `.json.js`:
+  // libphonenumber-js's ESM build imports its metadata as `metadata.max.json.js`, a real file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)(?<!\\.json)\\.js$': '$1' },
+  setupFilesAfterEnv: ['<rootDir>/test/setup/quiet-nest-logger.ts'],
 };
 
 module.exports = {
