@@ -1,4 +1,4 @@
-// Prism (@stoplight/prism-cli 5.14.2, the newest that runs on Node 20) serving Twilio's own
+// Prism (@stoplight/prism-cli 5.14.2; 5.16 needs Node 24.18, above our 22.12 floor) serving Twilio's own
 // OpenAPI spec, so the official `twilio` client is checked against Twilio's published contract
 // (docs/phone-numbers.md). The spec is the copy in test/fixtures/twilio-oai/ (Apache-2.0, see its
 // README); a patched COPY is written under the OS temp dir and removed when Prism stops.
