@@ -2,11 +2,15 @@ import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EnvironmentVariables, LogLevel } from './env.schema.js';
+import { checkProductionSafety, describeFinding } from './production-safety.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 /** The typed configuration every module injects (never read process.env elsewhere). */
 export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Unsafe production settings let through by an ALLOW_UNSAFE_* override: logged at every boot. */
+  unsafeOverrides: string[];
   http: { port: number; host: string; bodyLimitBytes: number; trustedProxies: string[]; corsOrigins: string[] };
   publicBaseUrl: string;
   shutdownDrainMs: number;
@@ -50,10 +54,8 @@ export interface AppConfig {
 
 export class ConfigValidationError extends Error {}
 
-function describeErrors(errors: ValidationError[]): string {
-  return errors
-    .map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? { invalid: 'is invalid' }).join('; ')}`)
-    .join('\n');
+function describeErrors(errors: ValidationError[]): string[] {
+  return errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? { invalid: 'is invalid' }).join('; ')}`);
 }
 
 const csv = (value?: string): string[] =>
@@ -70,8 +72,13 @@ function decodeKey(value: string): Buffer {
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(`Invalid configuration:\n${describeErrors(errors)}`);
+  // Production refusals (src/config/production-safety.ts). A secret missing in production is said
+  // once, as "required in production", rather than also as a format error.
+  const { refused } = checkProductionSafety(raw);
+  const requiredHere = new Set(refused.filter((f) => !f.override).map((f) => f.variable));
+  const lines = [...describeErrors(errors.filter((e) => !requiredHere.has(e.property))), ...refused.map((f) => `  - ${describeFinding(f)}`)];
+  if (lines.length > 0) {
+    throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
 }
@@ -80,10 +87,14 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
   const fallbackSecrets = csv(env.ELEVENLABS_WEBHOOK_SECRET);
   const perEndpoint = (value?: string) => (csv(value).length > 0 ? csv(value) : fallbackSecrets);
   return {
+    nodeEnv: env.NODE_ENV as AppConfig['nodeEnv'],
+    unsafeOverrides: checkProductionSafety(env as unknown as Record<string, unknown>).overridden.map(describeFinding),
     http: { port: env.PORT, host: env.HOST, bodyLimitBytes: env.BODY_LIMIT_BYTES, trustedProxies: csv(env.TRUSTED_PROXIES), corsOrigins: csv(env.CORS_ORIGINS) },
-    publicBaseUrl: env.PUBLIC_BASE_URL,
+    // Unset: this machine on PORT, which is what a quick start on localhost needs.
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
-    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? isTty : env.LOG_PRETTY === 'true' },
+    // auto: pretty on a terminal, except in production, whose logs are JSON wherever they go.
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? isTty && env.NODE_ENV !== 'production' : env.LOG_PRETTY === 'true' },
     auth: { adminApiKey: env.ADMIN_API_KEY, encryptionKey: decodeKey(env.ENCRYPTION_KEY) },
     db: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DB_POOL_SIZE, skipMigrations: env.DB_SKIP_MIGRATIONS, preparedStatements: env.DB_PREPARED_STATEMENTS },
     redisUrl: env.REDIS_URL,

@@ -44,10 +44,12 @@ export class EnvironmentVariables {
   @IsString() @IsOptional()
   HOST = '0.0.0.0';
 
+  // Unset: http://localhost:<PORT>. Production requires a public https:// origin.
   @Transform(emptyToUndefined)
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'PUBLIC_BASE_URL must be an absolute http(s) URL such as https://voice.example.com' })
   @Matches(/^[^?#]*[^/?#]$/, { message: 'PUBLIC_BASE_URL must be an origin (and optional path prefix) without a trailing slash, query or fragment' })
-  PUBLIC_BASE_URL = 'http://localhost:3000';
+  @IsOptional()
+  PUBLIC_BASE_URL?: string;
 
   // Comma-separated IPs/CIDRs of the load balancers whose X-Forwarded-* and x-request-id we trust.
   @Transform(emptyToUndefined) @IsOptional() @IsString()
@@ -241,4 +243,23 @@ export class EnvironmentVariables {
   // --- Media bridge ---
   @Type(() => Number) @IsInt() @Min(1)
   MAX_CONCURRENT_CALLS = 500;
+
+  // --- Production safety overrides (src/config/production-safety.ts) ---
+  // With NODE_ENV=production the service refuses unsafe settings. Each override lets one kind
+  // through, for a staging box only, and is logged as a warning at every boot.
+  // Placeholder or weak ADMIN_API_KEY / ENCRYPTION_KEY.
+  @Transform(toBool) @IsBoolean()
+  ALLOW_UNSAFE_SECRETS = false;
+
+  // TWILIO_VALIDATE_SIGNATURES=false.
+  @Transform(toBool) @IsBoolean()
+  ALLOW_UNSAFE_SIGNATURES = false;
+
+  // A PUBLIC_BASE_URL that is unset, not https://, or on localhost/loopback/a reserved domain.
+  @Transform(toBool) @IsBoolean()
+  ALLOW_UNSAFE_PUBLIC_URL = false;
+
+  // The embedded database (no DATABASE_URL).
+  @Transform(toBool) @IsBoolean()
+  ALLOW_UNSAFE_EMBEDDED_DATABASE = false;
 }
