@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { ValidationPipe } from '@nestjs/common';
+import { type LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { WiringAtDebugLogger } from './common/logging/boot-logger.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { TwilioWsAdapter } from './common/ws/twilio-ws.adapter.js';
 import { compileTrust, requestIdFor } from './common/logging/request-id.js';
@@ -14,6 +15,8 @@ import { APP_CONFIG, AppConfig } from './config/app-config.js';
 export interface CreateAppOptions {
   /** Tests silence Nest's own bootstrap logging; the pino logger still follows LOG_LEVEL. */
   quiet?: boolean;
+  /** Where Nest logs while the application is created (main.ts: the process's JSON boot logger). */
+  bootLogger?: LoggerService;
 }
 
 /** Builds the Fastify adapter with the load-balancer aware settings (trusted proxies, body limit, request ids). */
@@ -34,8 +37,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), {
     rawBody: true, // webhook signatures are computed over the exact bytes received
-    bufferLogs: true,
-    logger: options.quiet ? false : undefined,
+    // Boot lines go straight to the boot logger (JSON in production); buffering them would print
+    // them through Nest's coloured console logger when the boot fails.
+    logger: options.quiet ? false : (options.bootLogger ?? undefined),
     abortOnError: false,
   });
   configureApp(app);
@@ -44,7 +48,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
 /** Global plumbing shared by every entry point: logger, validation, request ids, metrics, OpenAPI. */
 export function configureApp(app: NestFastifyApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new WiringAtDebugLogger(app.get(Logger)));
   // WebSocket gateways (Twilio media streams on /media-stream) share the HTTP port.
   app.useWebSocketAdapter(new TwilioWsAdapter(app));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
