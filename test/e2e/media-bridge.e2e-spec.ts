@@ -160,6 +160,7 @@ describe('MediaBridge (e2e)', () => {
     expect(stream.received.media).toBe(0);
     const row = await callRow(h.t, call.callId);
     expect(row.metadata).toMatchObject({ bridgeOutcome: 'upstream_failed', bridgeEndReason: 'agent_audio_format' });
+    expect(row.failure_reason).toMatch(/^ElevenLabs agent audio format: .*pcm_16000/);
     await waitUntil('upstream closed', () => h.fake.openConversationCount === 0);
   });
 
@@ -175,6 +176,9 @@ describe('MediaBridge (e2e)', () => {
     }
     const row = await callRow(h.t, call.callId);
     expect(row.metadata).toMatchObject({ bridgeOutcome: 'upstream_failed', bridgeEndReason: 'signed_url_failed' });
+    // What a user reads on the call (GET /api/calls/:id): which step failed and why.
+    const read = (await h.t.api('GET', `/api/calls/${call.callId}`)).json();
+    expect(read.failureReason).toMatch(/^ElevenLabs agent signed_url_failed: .*get-signed-url answered 503/);
     expect(h.fake.conversations.some((c) => c.agentId === call.agentId)).toBe(false);
   });
 
@@ -194,6 +198,7 @@ describe('MediaBridge (e2e)', () => {
     expect(stream.received.media).toBeGreaterThan(0); // the echo flowed until the drop
     const row = await callRow(h.t, call.callId);
     expect(row.metadata).toMatchObject({ bridgeOutcome: 'upstream_failed', bridgeEndReason: 'connection_lost' });
+    expect(row.failure_reason).toMatch(/^ElevenLabs agent connection_lost: /);
   });
 
   it('should leave no upstream conversation behind when the caller hangs up during setup', async () => {

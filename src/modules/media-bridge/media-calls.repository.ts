@@ -62,11 +62,16 @@ export class MediaCallsRepository {
     );
   }
 
-  async mergeMetadata(callId: string, tenantId: string, patch: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query(`UPDATE calls SET metadata = metadata || $1::jsonb, updated_at = now() WHERE id = $2 AND tenant_id = $3`, [
-      JSON.stringify(patch),
-      callId,
-      tenantId,
-    ]);
+  /**
+   * The bridge's outcome on the call row, and for a call the AI leg could not serve, the first
+   * failure reason a user reads on GET /api/calls/:id (query strings cut: a signed URL's token
+   * must not land in a column).
+   */
+  async recordBridgeOutcome(callId: string, tenantId: string, outcome: Record<string, unknown>, failure?: string): Promise<void> {
+    const reason = failure ? failure.replace(/\?\S*/g, '?…').slice(0, 200) : null;
+    await this.dataSource.query(
+      `UPDATE calls SET metadata = metadata || $1::jsonb, failure_reason = COALESCE(failure_reason, $4), updated_at = now() WHERE id = $2 AND tenant_id = $3`,
+      [JSON.stringify(outcome), callId, tenantId, reason],
+    );
   }
 }

@@ -71,9 +71,9 @@ export class MediaSessionFactory {
         });
       },
       setConversation: (conversationId) => this.calls.setConversation(callId, tenantId, conversationId, agentId),
-      recordOutcome: (outcome, reason) => {
+      recordOutcome: (outcome, reason, failure) => {
         this.metrics.ended(outcome);
-        return this.calls.mergeMetadata(callId, tenantId, { bridgeOutcome: outcome, bridgeEndReason: reason, bridgeEndedAt: new Date().toISOString() });
+        return this.calls.recordBridgeOutcome(callId, tenantId, { bridgeOutcome: outcome, bridgeEndReason: reason, bridgeEndedAt: new Date().toISOString() }, failure);
       },
       timeline: (entry) => this.transcripts.enqueue(entry),
       publish: (type, data) => void this.events.publish({ tenantId, type, callId, leadId, data }).catch(() => undefined),

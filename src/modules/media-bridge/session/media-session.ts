@@ -44,7 +44,8 @@ export interface MediaSessionPorts {
   /** Throws when the tenant has no usable agent. */
   createAgent(listener: AgentClientListener): ElevenLabsAgentClient;
   setConversation(conversationId: string): Promise<void>;
-  recordOutcome(outcome: BridgeOutcome, reason: string): Promise<void>;
+  /** `failure`: for a call the AI leg could not serve, why, in words a user can read (calls.failureReason). */
+  recordOutcome(outcome: BridgeOutcome, reason: string, failure?: string): Promise<void>;
   timeline(entry: LiveTranscriptEntry): void;
   publish(type: 'call.started' | 'call.ended' | 'call.interruption', data: Record<string, unknown>): void;
   tools: ClientToolRegistry;
@@ -223,7 +224,7 @@ export class MediaSession implements AgentClientListener {
     if (problem) {
       this.ports.log.error({ callId: this.init.callId, agentId: this.init.agentId, ...meta }, `ElevenLabs agent is misconfigured: ${problem}; ending the call instead of playing noise`);
       this.ports.upstreamError('wrong_audio_format');
-      void this.finish('upstream_failed', 'agent_audio_format');
+      void this.finish('upstream_failed', 'agent_audio_format', `ElevenLabs agent audio format: ${problem}`);
       return;
     }
     this.agentOpenedAt = performance.now();
@@ -291,7 +292,7 @@ export class MediaSession implements AgentClientListener {
     if (end.kind === 'ended') return this.endAfterSpeech('completed', 'agent_ended', true);
     this.ports.upstreamError(end.type ?? 'unknown');
     this.ports.log.warn({ callId: this.init.callId, conversationId: this.conversationId, stage: end.stage, type: end.type, code: end.code, errorType: end.errorType, reason: end.reason }, 'ElevenLabs conversation failed');
-    void this.finish('upstream_failed', end.type ?? 'upstream_failed');
+    void this.finish('upstream_failed', end.type ?? 'upstream_failed', `ElevenLabs agent ${end.type ?? 'failure'}: ${end.reason}`);
   }
 
   private onInterruption(eventId: number): void {
@@ -339,7 +340,7 @@ export class MediaSession implements AgentClientListener {
   }
 
   /** Ends the call now: upstream closed (or aborted mid-setup), outcome written, then the stream closed. */
-  async finish(outcome: BridgeOutcome, reason: string): Promise<void> {
+  async finish(outcome: BridgeOutcome, reason: string, failure?: string): Promise<void> {
     if (this.phase === 'ended') return this.finished;
     const attached = this.ws !== undefined;
     this.phase = 'ended';
@@ -351,7 +352,7 @@ export class MediaSession implements AgentClientListener {
     if (attached) {
       const ws = this.ws!;
       // Written before the stream closes: Twilio then asks the <Connect action> URL what to do next.
-      const write = this.ports.recordOutcome(outcome, reason).catch((err: Error) => this.ports.log.error({ callId: this.init.callId, err: err.message }, 'Could not record the bridge outcome'));
+      const write = this.ports.recordOutcome(outcome, reason, failure).catch((err: Error) => this.ports.log.error({ callId: this.init.callId, err: err.message }, 'Could not record the bridge outcome'));
       if (ws.readyState === WebSocket.OPEN) {
         await raceTimeout(write, OUTCOME_WRITE_TIMEOUT_MS, undefined);
         ws.close(WS_NORMAL);
