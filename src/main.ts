@@ -4,6 +4,7 @@ import { createApp } from './app.setup.js';
 import { ShutdownService } from './common/lifecycle/shutdown.service.js';
 import { ConfigValidationError, loadAppConfig } from './config/app-config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
+import { DatabaseUnavailableError } from './database/database-connection.js';
 import { DataDirLockedError } from './database/embedded-postgres.js';
 
 async function bootstrap(): Promise<void> {
@@ -33,7 +34,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((err: Error) => {
-  if (err instanceof ConfigValidationError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigValidationError || err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError) {
     console.error(err.message);
   } else {
     console.error('Switchboard failed to start:', err);
