@@ -85,6 +85,11 @@ export class RedisEventBus extends StoredEventBus {
     return this.receiver.idle();
   }
 
+  /** For readiness: both connections up and the subscription confirmed (events flow both ways). */
+  get isHealthy(): boolean {
+    return !this.stopped && this.pub.status === 'ready' && this.sub.status === 'ready' && this.release === undefined;
+  }
+
   private lost(): void {
     if (this.stopped || this.release) return;
     this.metrics?.subscriptionUp.set({ transport: this.transport }, 0);
