@@ -9,6 +9,7 @@ import { RedisEventBus } from '../../modules/realtime/redis.event-bus.js';
 // Below the probe timeouts of common orchestrators (1 s default in Kubernetes is too tight for a
 // loaded database; most set 2-5 s): a database that does not answer SELECT 1 in this long is down.
 const DATABASE_PING_TIMEOUT_MS = 1_500;
+const REDIS_PING_TIMEOUT_MS = 1_000;
 
 @ApiTags('health')
 @Controller('health')
@@ -44,9 +45,9 @@ export class HealthController {
       // quiet. (The PostgreSQL transport shares the database's fate, checked above.)
       ...(events instanceof RedisEventBus
         ? [
-            () => {
+            async () => {
               const indicator = this.indicators.check('realtime');
-              return events.isHealthy ? indicator.up({ transport: 'redis' }) : indicator.down({ transport: 'redis', connected: false });
+              return (await events.isHealthy(REDIS_PING_TIMEOUT_MS)) ? indicator.up({ transport: 'redis' }) : indicator.down({ transport: 'redis', connected: false });
             },
           ]
         : []),
