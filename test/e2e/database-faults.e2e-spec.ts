@@ -77,20 +77,27 @@ describe('Database faults (through a TCP fault proxy)', () => {
     // unexpectedly ... Emitted 'error' event on Client instance").
     it('should fail the statement, not the process', async () => {
       proxy.setMode('pass');
-      const ds = await new DataSource(buildDataSourceOptions({ url: proxy.urlFor(upstream.url), poolSize: 1, timeouts: { connectMs: 1_000, statementMs: 0, queryMs: 30_000, idleInTransactionMs: 0 } })).initialize();
+      const ds = await new DataSource(buildDataSourceOptions({ url: proxy.urlFor(upstream.url), poolSize: 2, timeouts: { connectMs: 1_000, statementMs: 0, queryMs: 30_000, idleInTransactionMs: 0 } })).initialize();
       const uncaught: Error[] = [];
       const onUncaught = (err: Error) => uncaught.push(err);
       process.on('uncaughtException', onUncaught);
       try {
+        // Any code holding a checked-out client (a cursor, a LISTEN, a future repository) is covered
+        // by the pool's Client class itself, not only by queryPrepared's own listener.
+        const pool = (ds.driver as unknown as { master: { connect(): Promise<{ query(sql: string): Promise<unknown>; release(err?: unknown): void }> } }).master;
+        const client = await pool.connect();
         proxy.setMode('hang');
-        const inFlight = queryPrepared(ds.manager, preparedStatement('fault_probe', 'SELECT 1 AS one'), []);
-        const outcome = inFlight.then(
-          () => 'answered',
-          (err: Error) => err.message,
-        );
-        await new Promise((r) => setTimeout(r, 200));
+        const settle = (p: Promise<unknown>) =>
+          p.then(
+            () => 'answered',
+            (err: Error) => err.message,
+          );
+        const prepared = settle(queryPrepared(ds.manager, preparedStatement('fault_probe', 'SELECT 1 AS one'), []));
+        const checkedOut = settle(client.query('SELECT 2').finally(() => client.release(true)));
+        await new Promise((r) => setTimeout(r, 300));
         expect(proxy.cut()).toBeGreaterThan(0);
-        expect(await outcome).toMatch(/terminated|ECONNRESET|closed/i);
+        expect(await prepared).toMatch(/terminated|ECONNRESET|closed/i);
+        expect(await checkedOut).toMatch(/terminated|ECONNRESET|closed/i);
         await new Promise((r) => setTimeout(r, 100));
         expect(uncaught).toEqual([]);
         // The pool replaces the dead connection.
