@@ -4,6 +4,7 @@ import { BootLogger, createBootPino } from './common/logging/boot-logger.js';
 import { ShutdownService } from './common/lifecycle/shutdown.service.js';
 import { ConfigValidationError, loadAppConfig } from './config/app-config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
+import { DatabaseUnavailableError } from './database/database-connection.js';
 import { DataDirLockedError } from './database/embedded-postgres.js';
 
 // Boot log: one JSON line per step (configuration loaded, database ready, listening, ready), in
@@ -52,7 +53,7 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((err: Error) => {
   // One line, said once: what failed and, for configuration, every variable at fault.
-  const known = err instanceof ConfigValidationError || err instanceof DataDirLockedError;
+  const known = err instanceof ConfigValidationError || err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError;
   const message = known ? err.message : `Switchboard failed to start: ${err.message}`;
   boot.fatal({ error: err.name, code: (err as { code?: string }).code }, message);
   boot.flush?.();

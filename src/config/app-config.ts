@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import type { DatabaseTimeouts } from '../database/connection-guard.js';
 import { EnvironmentVariables, LogLevel } from './env.schema.js';
 import { checkProductionSafety, describeFinding } from './production-safety.js';
 
@@ -16,7 +17,7 @@ export interface AppConfig {
   shutdownDrainMs: number;
   log: { level: LogLevel; pretty: boolean };
   auth: { adminApiKey: string; encryptionKey: Buffer };
-  db: { url?: string; dataDir: string; poolSize: number; skipMigrations: boolean; preparedStatements: boolean };
+  db: { url?: string; dataDir: string; poolSize: number; skipMigrations: boolean; preparedStatements: boolean; timeouts: DatabaseTimeouts };
   redisUrl?: string;
   realtime: {
     transport: 'auto' | 'postgres' | 'redis' | 'in-process';
@@ -39,6 +40,8 @@ export interface AppConfig {
     webhookDriftCheckIntervalMs: number;
     /** Outbound calls released per second per account (the dispatcher's rate). */
     outboundCallsPerSecond: number;
+    /** Voice webhooks answer the fallback TwiML, call callbacks 503, once this passes. */
+    webhookDeadlineMs: number;
   };
   elevenlabs: {
     apiBaseUrl: string;
@@ -96,7 +99,19 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
     // auto: pretty on a terminal, except in production, whose logs are JSON wherever they go.
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? isTty && env.NODE_ENV !== 'production' : env.LOG_PRETTY === 'true' },
     auth: { adminApiKey: env.ADMIN_API_KEY, encryptionKey: decodeKey(env.ENCRYPTION_KEY) },
-    db: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DB_POOL_SIZE, skipMigrations: env.DB_SKIP_MIGRATIONS, preparedStatements: env.DB_PREPARED_STATEMENTS },
+    db: {
+      url: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      poolSize: env.DB_POOL_SIZE,
+      skipMigrations: env.DB_SKIP_MIGRATIONS,
+      preparedStatements: env.DB_PREPARED_STATEMENTS,
+      timeouts: {
+        connectMs: env.DB_CONNECT_TIMEOUT_MS,
+        statementMs: env.DB_STATEMENT_TIMEOUT_MS,
+        queryMs: env.DB_QUERY_TIMEOUT_MS,
+        idleInTransactionMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      },
+    },
     redisUrl: env.REDIS_URL,
     realtime: {
       transport: env.REALTIME_TRANSPORT as AppConfig['realtime']['transport'],
@@ -116,6 +131,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
       provisioningTimeoutMs: env.TWILIO_PROVISIONING_TIMEOUT_MS,
       webhookDriftCheckIntervalMs: env.WEBHOOK_DRIFT_CHECK_INTERVAL_MS,
       outboundCallsPerSecond: env.OUTBOUND_CALLS_PER_SECOND,
+      webhookDeadlineMs: env.TWILIO_WEBHOOK_DEADLINE_MS,
     },
     elevenlabs: {
       apiBaseUrl: env.ELEVENLABS_API_BASE_URL,

@@ -101,6 +101,24 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean()
   DB_PREPARED_STATEMENTS = true;
 
+  // A hung database is a failure, not a wait (docs/operations.md "Database timeouts"). Opening a
+  // connection, or waiting for a free one in the pool, gives up after this long.
+  @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
+  DB_CONNECT_TIMEOUT_MS = 2_000;
+
+  // Server side: PostgreSQL cancels a statement running longer (0 = never). Migrations are exempt.
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 5_000;
+
+  // Client side: a statement with no answer after this long fails and its connection is discarded
+  // (a database that accepts but never answers). Above DB_STATEMENT_TIMEOUT_MS, so a live server cancels first.
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  DB_QUERY_TIMEOUT_MS = 6_000;
+
+  // Server side: a session left idle inside a transaction this long is ended, freeing its locks (0 = never).
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
+
   // --- Redis (optional realtime transport) ---
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   @Sensitive()
@@ -186,6 +204,11 @@ export class EnvironmentVariables {
   // How often every number's Twilio webhooks are compared with what they should be, in ms (0 = never).
   @Type(() => Number) @IsInt() @Min(0)
   WEBHOOK_DRIFT_CHECK_INTERVAL_MS = 3_600_000;
+
+  // Longest a Twilio voice webhook or call callback waits for the database: then the caller hears
+  // the fallback TwiML (callbacks answer 503). Twilio itself gives up after 15 s.
+  @Type(() => Number) @IsInt() @Min(200) @Max(14_000)
+  TWILIO_WEBHOOK_DEADLINE_MS = 2_000;
 
   // --- ElevenLabs ---
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 
 // Keys for pg_advisory_lock: one constant per singleton job, so instances never collide.
 export const ADVISORY_LOCK = {
@@ -16,6 +16,10 @@ const localHolders = new WeakMap<DataSource, Map<number, Promise<unknown>>>();
 
 export function markSingleProcess(dataSource: DataSource): void {
   singleProcess.add(dataSource);
+}
+
+export function isSingleProcess(dataSource: DataSource): boolean {
+  return singleProcess.has(dataSource);
 }
 
 function holdersOf(dataSource: DataSource): Map<number, Promise<unknown>> {
@@ -36,10 +40,13 @@ async function withLocalLock<T>(dataSource: DataSource, key: number, fn: () => P
   }
 }
 
-/** Runs `fn` while holding a session-level advisory lock; other instances wait for it. */
-export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` while holding a session-level advisory lock; other instances wait for it. On `session`
+ * (a connected query runner the caller keeps) when given, else on a pooled connection of its own.
+ */
+export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, fn: () => Promise<T>, session?: QueryRunner): Promise<T> {
   if (singleProcess.has(dataSource)) return withLocalLock(dataSource, key, fn);
-  const runner = dataSource.createQueryRunner();
+  const runner = session ?? dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [key]);
@@ -49,7 +56,7 @@ export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, f
       await runner.query('SELECT pg_advisory_unlock($1)', [key]);
     }
   } finally {
-    await runner.release();
+    if (!session) await runner.release();
   }
 }
 

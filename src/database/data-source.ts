@@ -2,11 +2,14 @@ import { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
 import { EmbeddedPostgresEndpoint } from './embedded-postgres.js';
+import { DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS, guardedPoolOptions, logPoolError } from './connection-guard.js';
 
 export interface DatabaseTarget {
   url?: string;
   embedded?: EmbeddedPostgresEndpoint;
   poolSize: number;
+  /** Defaults: DEFAULT_DATABASE_TIMEOUTS (the app passes DB_*_TIMEOUT_MS). */
+  timeouts?: DatabaseTimeouts;
 }
 
 // One options object for the app, the migration CLI and the tests: never `synchronize`, and
@@ -27,7 +30,9 @@ export function buildDataSourceOptions(target: DatabaseTarget): DataSourceOption
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     poolSize: target.poolSize,
-    extra: { max: target.poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+    // TypeORM hands `extra` to pg.Pool: every wait is bounded (connection-guard.ts).
+    extra: { max: target.poolSize, idleTimeoutMillis: 30_000, ...guardedPoolOptions(target.timeouts ?? DEFAULT_DATABASE_TIMEOUTS, !target.embedded) },
+    poolErrorHandler: logPoolError,
     logging: false,
   };
 }

@@ -4,6 +4,39 @@ import { buildDataSourceOptions } from './data-source.js';
 import { markSingleProcess } from './advisory-lock.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { disablePreparedStatements } from './prepared-statement.js';
+import type { DatabaseTimeouts } from './connection-guard.js';
+
+/**
+ * The database could not be opened at boot. The message is safe to print as is: it names
+ * DATABASE_URL with the password replaced by ***, and the driver's reason (main.ts prints it once,
+ * without a stack).
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(target: string, cause: unknown) {
+    super(`${target}: ${describeCause(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** postgres://user:***@host:port/db: the URL without its password (and without any query string). */
+export function redactDatabaseUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    url.search = '';
+    url.hash = '';
+    return url.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const err = cause as { message?: string; code?: string; errors?: { message?: string }[] };
+  // Node's AggregateError (IPv4 and IPv6 both refused) has an empty message.
+  const message = err?.message || err?.errors?.map((e) => e.message).join('; ') || err?.code || String(cause);
+  return message === 'timeout expired' || message === 'Connection terminated due to connection timeout' ? `no answer within the connect timeout (${message})` : message;
+}
 
 export interface OpenedDatabase {
   dataSource: DataSource;
@@ -12,9 +45,15 @@ export interface OpenedDatabase {
 }
 
 /** Opens the configured database: PostgreSQL at DATABASE_URL, or embedded PGlite under DATA_DIR. */
-export async function openDatabase(db: AppConfig['db']): Promise<OpenedDatabase> {
+export async function openDatabase(db: Omit<AppConfig['db'], 'timeouts'> & { timeouts?: DatabaseTimeouts }): Promise<OpenedDatabase> {
   if (db.url) {
-    const dataSource = await new DataSource(buildDataSourceOptions({ url: db.url, poolSize: db.poolSize })).initialize();
+    let dataSource: DataSource;
+    try {
+      // Bounded: the connect timeout, then the read timeout on TypeORM's first statement.
+      dataSource = await new DataSource(buildDataSourceOptions({ url: db.url, poolSize: db.poolSize, timeouts: db.timeouts })).initialize();
+    } catch (err) {
+      throw new DatabaseUnavailableError(`DATABASE_URL (${redactDatabaseUrl(db.url)})`, err);
+    }
     if (!db.preparedStatements) disablePreparedStatements(dataSource);
     const url = new URL(db.url);
     return { dataSource, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
@@ -28,7 +67,7 @@ export async function openDatabase(db: AppConfig['db']): Promise<OpenedDatabase>
   const embedded = new EmbeddedPostgres(db.dataDir, 1);
   const endpoint = await embedded.start();
   try {
-    const dataSource = await new DataSource(buildDataSourceOptions({ embedded: endpoint, poolSize: 1 })).initialize();
+    const dataSource = await new DataSource(buildDataSourceOptions({ embedded: endpoint, poolSize: 1, timeouts: db.timeouts })).initialize();
     markSingleProcess(dataSource);
     disablePreparedStatements(dataSource);
     return { dataSource, embedded, description: `embedded PGlite in ${db.dataDir}` };

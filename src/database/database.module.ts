@@ -1,8 +1,9 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryFailedError } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config.js';
-import { openDatabase } from './database-connection.js';
+import pg from 'pg';
+import { DatabaseUnavailableError, openDatabase, redactDatabaseUrl } from './database-connection.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrations } from './migration-runner.js';
 
@@ -33,7 +34,12 @@ class DatabaseLifecycle implements OnApplicationShutdown {
         if (config.db.skipMigrations) {
           logger.warn('DB_SKIP_MIGRATIONS=true: not running migrations at boot');
         } else {
-          const applied = await runMigrations(dataSource);
+          const applied = await runMigrations(dataSource).catch(async (err: unknown) => {
+            await dataSource.destroy().catch(() => undefined);
+            await embedded?.stop();
+            // A statement the server refused is the migration's fault; anything else is the connection's.
+            throw err instanceof QueryFailedError || err instanceof pg.DatabaseError ? err : new DatabaseUnavailableError(`${config.db.url ? `DATABASE_URL (${redactDatabaseUrl(config.db.url)})` : description} during migrations`, err);
+          });
           if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
         }
         return { ...dataSource.options, [OPENED]: dataSource } as unknown as DataSourceOptions;

@@ -72,12 +72,17 @@ export async function queryPrepared<T extends QueryResultRow = Record<string, un
 async function queryPooled<T extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<T[]> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // Checked out, a client has lost the pool's 'error' listener: a reset socket must fail this
+  // statement, never reach the process as an unhandled 'error' event (GuardedClient also has one).
+  const onError = (err: Error) => (broken ??= err);
+  client.on('error', onError);
   try {
     return (await client.query<T>(config)).rows;
   } catch (err) {
-    if (!(err instanceof pg.DatabaseError)) broken = err as Error;
+    if (!(err instanceof pg.DatabaseError)) broken ??= err as Error;
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { chooseTransport } from './event-bus.factory.js';
+import { chooseTransport, unusedRedisUrlWarning } from './event-bus.factory.js';
 import { backoffDelay } from './stored-event-bus.js';
 
 describe('chooseTransport', () => {
@@ -22,6 +22,28 @@ describe('chooseTransport', () => {
     ['redis', { databaseUrl: db }, /needs REDIS_URL/],
   ] as const)('should refuse %s without what it needs', (setting, env, message) => {
     expect(() => chooseTransport(setting, env)).toThrow(message);
+  });
+});
+
+describe('unusedRedisUrlWarning', () => {
+  const db = 'postgres://db/app';
+  const redis = 'redis://cache:6379';
+  it('should warn when REDIS_URL is set with the embedded database, naming the way out', () => {
+    const warning = unusedRedisUrlWarning('auto', chooseTransport('auto', { redisUrl: redis }), { redisUrl: redis });
+    expect(warning).toMatch(/REDIS_URL is set but ignored.*embedded database.*DATABASE_URL.*REALTIME_TRANSPORT=redis/);
+  });
+
+  it('should warn when another transport is chosen explicitly', () => {
+    expect(unusedRedisUrlWarning('postgres', 'postgres', { databaseUrl: db, redisUrl: redis })).toMatch(/REALTIME_TRANSPORT=postgres/);
+  });
+
+  it.each([
+    ['auto', 'redis', { databaseUrl: db, redisUrl: redis }],
+    ['redis', 'redis', { redisUrl: redis }],
+    ['auto', 'in-process', {}],
+    ['auto', 'postgres', { databaseUrl: db }],
+  ] as const)('should say nothing for %s -> %s when Redis is used or unset', (setting, transport, env) => {
+    expect(unusedRedisUrlWarning(setting, transport, env)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS, GuardedClient, guardedPoolOptions } from '../../database/connection-guard.js';
 import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import type { BoundedData } from './event-payload.js';
 import type { RealtimeEventsRepository } from './realtime-events.repository.js';
@@ -12,6 +13,8 @@ export interface PgNotifyOptions {
   /** How often the idle LISTEN connection proves it is alive (a half-open TCP connection never errors). */
   pingIntervalMs?: number;
   receiver?: ReceiverOptions;
+  /** The pools' timeouts: a LISTEN connection that cannot open, or stops answering, is replaced. */
+  timeouts?: DatabaseTimeouts;
 }
 
 const PING_TIMEOUT_MS = 10_000;
@@ -77,13 +80,9 @@ export class PgNotifyEventBus extends StoredEventBus {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({
-      connectionString: this.options.connectionString,
-      application_name: 'switchboard-realtime',
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      connectionTimeoutMillis: 5_000,
-    });
+    // GuardedClient: it always has an 'error' listener, and its statements (LISTEN, the ping) time out.
+    const { Client: _client, ...bounded } = guardedPoolOptions(this.options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS, true);
+    const client: pg.Client = new GuardedClient({ ...bounded, connectionString: this.options.connectionString, application_name: 'switchboard-realtime' });
     client.on('notification', (msg) => {
       if (msg.channel === this.options.channel && msg.payload) this.receiver.accept(msg.payload);
     });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { withDeadline } from '../../common/async/deadline.js';
 import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import { BoundedData, toNotification } from './event-payload.js';
 import type { AfterCommit } from './after-commit.js';
@@ -83,6 +84,20 @@ export class RedisEventBus extends StoredEventBus {
 
   settled(): Promise<void> {
     return this.receiver.idle();
+  }
+
+  /**
+   * For readiness: both connections up, the subscription confirmed, and both answer PING within
+   * `timeoutMs` (a hung Redis keeps its sockets open and never errors by itself).
+   */
+  async isHealthy(timeoutMs: number): Promise<boolean> {
+    if (this.stopped || this.release !== undefined || this.pub.status !== 'ready' || this.sub.status !== 'ready') return false;
+    try {
+      await withDeadline(Promise.all([this.pub.ping(), this.sub.ping()]), timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private lost(): void {

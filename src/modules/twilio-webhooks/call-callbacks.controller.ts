@@ -1,8 +1,10 @@
-import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { remainingMs } from '../../common/async/deadline.js';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CallCallbacksService } from './call-callbacks.service.js';
 import { CallStatusParams, RecordingStatusParams, StreamStatusParams } from './dto/twilio-webhook.dto.js';
 import { twilioAccountOf } from './guards/twilio-request.js';
@@ -11,7 +13,7 @@ import { TwilioParams } from './twilio-params.decorator.js';
 
 /**
  * Twilio's callbacks about a call in progress (signed form POSTs). They answer 204 (Twilio wants
- * 200/204, no TwiML), and 503 when the database cannot take them.
+ * 200/204, no TwiML), and 503 when the database cannot take them within TWILIO_WEBHOOK_DEADLINE_MS.
  */
 @ApiExcludeController()
 @Public()
@@ -19,27 +21,34 @@ import { TwilioParams } from './twilio-params.decorator.js';
 @UseGuards(TwilioSignatureGuard)
 @Controller('webhooks/twilio')
 export class CallCallbacksController {
-  constructor(private readonly callbacks: CallCallbacksService) {}
+  constructor(
+    private readonly callbacks: CallCallbacksService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private budget(reply: FastifyReply): number {
+    return remainingMs(this.config.twilio.webhookDeadlineMs, reply.elapsedTime);
+  }
 
   /** StatusCallback: queued … completed, out of order and repeated. `/status` is the older path. */
   @Post(['voice/status', 'status'])
   @HttpCode(204)
-  async status(@TwilioParams(CallStatusParams) params: CallStatusParams, @Req() request: FastifyRequest): Promise<void> {
-    await this.callbacks.callStatus(params, twilioAccountOf(request));
+  async status(@TwilioParams(CallStatusParams) params: CallStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.callbacks.callStatus(params, twilioAccountOf(request), this.budget(reply));
   }
 
   /** `<Stream statusCallback>`: stream-started / stream-stopped / stream-error. */
   @Post(['voice/stream-status', 'stream/status'])
   @HttpCode(204)
-  async streamStatus(@TwilioParams(StreamStatusParams) params: StreamStatusParams, @Req() request: FastifyRequest): Promise<void> {
-    await this.callbacks.streamStatus(params, twilioAccountOf(request));
+  async streamStatus(@TwilioParams(StreamStatusParams) params: StreamStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.callbacks.streamStatus(params, twilioAccountOf(request), this.budget(reply));
   }
 
   /** RecordingStatusCallback. */
   @Post('voice/recording')
   @HttpCode(204)
-  async recording(@TwilioParams(RecordingStatusParams) params: RecordingStatusParams, @Req() request: FastifyRequest): Promise<void> {
-    await this.callbacks.recording(params, twilioAccountOf(request));
+  async recording(@TwilioParams(RecordingStatusParams) params: RecordingStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.callbacks.recording(params, twilioAccountOf(request), this.budget(reply));
   }
 }
 

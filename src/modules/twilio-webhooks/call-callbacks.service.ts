@@ -1,4 +1,5 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { DeadlineExceededError, withDeadline } from '../../common/async/deadline.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CallStatusService } from '../calls/call-status.service.js';
 import type { StreamState } from '../calls/call-status.js';
@@ -35,8 +36,8 @@ export class CallCallbacksService {
     this.callbacks = metrics.counter('twilio_call_callbacks_total', 'Twilio call callbacks by kind and result', ['kind', 'result']);
   }
 
-  async callStatus(p: CallStatusParams, account: TwilioAccountContext): Promise<void> {
-    const result = await this.guarded('status', p.CallSid, () =>
+  async callStatus(p: CallStatusParams, account: TwilioAccountContext, budgetMs = Infinity): Promise<void> {
+    const result = await this.guarded('status', p.CallSid, budgetMs, () =>
       this.status.applyStatusCallback({
         callSid: p.CallSid,
         accountSid: account.accountSid,
@@ -53,8 +54,8 @@ export class CallCallbacksService {
     if (result?.justEnded && result.durationSecs && result.voiceQuota) void this.quotas.alertIfNeeded(result.tenantId, 'voiceMinutes');
   }
 
-  async streamStatus(p: StreamStatusParams, account: TwilioAccountContext): Promise<void> {
-    const result = await this.guarded('stream', p.CallSid, () =>
+  async streamStatus(p: StreamStatusParams, account: TwilioAccountContext, budgetMs = Infinity): Promise<void> {
+    const result = await this.guarded('stream', p.CallSid, budgetMs, () =>
       this.status.applyStreamStatus({
         callSid: p.CallSid,
         accountSid: account.accountSid,
@@ -66,8 +67,8 @@ export class CallCallbacksService {
     this.count('stream', result ? 'applied' : 'unknown_call', p.CallSid);
   }
 
-  async recording(p: RecordingStatusParams, account: TwilioAccountContext): Promise<void> {
-    const result = await this.guarded('recording', p.CallSid, () =>
+  async recording(p: RecordingStatusParams, account: TwilioAccountContext, budgetMs = Infinity): Promise<void> {
+    const result = await this.guarded('recording', p.CallSid, budgetMs, () =>
       this.status.applyRecording({
         callSid: p.CallSid,
         accountSid: account.accountSid,
@@ -80,11 +81,13 @@ export class CallCallbacksService {
     this.count('recording', result ? 'applied' : 'unknown_call', p.CallSid);
   }
 
-  private async guarded<T>(kind: string, callSid: string, work: () => Promise<T>): Promise<T> {
+  // Past the deadline the update may still land (it is idempotent): a retry finds it applied.
+  private async guarded<T>(kind: string, callSid: string, budgetMs: number, work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      return await withDeadline(work(), budgetMs);
     } catch (err) {
-      this.logger.error({ err, kind, callSid }, 'Twilio callback could not be stored: answering 503');
+      const timedOut = err instanceof DeadlineExceededError;
+      this.logger.error({ err: timedOut ? err.message : err, kind, callSid }, timedOut ? 'Twilio callback not stored within the webhook deadline: answering 503' : 'Twilio callback could not be stored: answering 503');
       this.callbacks.inc({ kind, result: 'unavailable' });
       throw new ServiceUnavailableException();
     }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { DeadlineExceededError, withDeadline } from '../../common/async/deadline.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { maskPhone } from '../../common/logging/redaction.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
@@ -55,33 +56,41 @@ export class InboundCallService {
     this.outcomes = metrics.counter('twilio_inbound_calls_total', 'Incoming-call webhooks by outcome', ['outcome']);
   }
 
-  async answer(params: VoiceWebhookParams, account: TwilioAccountContext, requestId: string): Promise<VoiceAnswer> {
+  /**
+   * `budgetMs`: what is left of the webhook's deadline. Past it the caller hears the fallback while
+   * the work finishes (or fails) unobserved: every write is idempotent on CallSid.
+   */
+  async answer(params: VoiceWebhookParams, account: TwilioAccountContext, requestId: string, budgetMs = Infinity): Promise<VoiceAnswer> {
     const to = toE164(params.To) as string; // validated by the DTO
     if (account.degraded) return this.fallback(to, account, 'degraded');
+    const tenant: { id?: string } = {};
     // A call we placed: To is the callee, not one of our numbers; its row exists already.
-    if (params.Direction === 'outbound-api') return this.answerOutbound(params, account, to);
-    let route: NumberRoute | null = null;
+    const work = params.Direction === 'outbound-api' ? this.answerOutbound(params, account) : this.answerInbound(params, account, to, requestId, tenant);
     try {
-      route = await this.routing.resolve(to);
-      // A subaccount may only reach its own tenant's numbers.
-      const usable = route && route.phoneNumber.voiceEnabled && (!account.tenantId || account.tenantId === route.tenant.id);
-      if (!usable) return await this.unknownNumber(params, to, account, requestId);
-      const recorded = await this.record(route!, params, account);
-      return await this.reply(route!.tenant, recorded, params);
+      return await withDeadline(work, budgetMs);
     } catch (err) {
-      this.logger.error({ err, callSid: params.CallSid, tenantId: route?.tenant.id }, 'Incoming call could not be handled: answering the fallback');
-      return this.fallback(to, account, 'error');
+      const timedOut = err instanceof DeadlineExceededError;
+      this.logger.error(
+        { err: timedOut ? err.message : err, callSid: params.CallSid, tenantId: tenant.id },
+        timedOut ? 'Incoming call not handled within the webhook deadline (database too slow?): answering the fallback' : 'Incoming call could not be handled: answering the fallback',
+      );
+      return this.fallback(to, account, timedOut ? 'timeout' : 'error');
     }
   }
 
-  private async answerOutbound(params: VoiceWebhookParams, account: TwilioAccountContext, to: string): Promise<VoiceAnswer> {
-    try {
-      this.outcomes.inc({ outcome: 'outbound' });
-      return { twiml: await this.outbound.answer(params, account) };
-    } catch (err) {
-      this.logger.error({ err, callSid: params.CallSid }, 'Outbound call could not be answered: answering the fallback');
-      return this.fallback(to, account, 'error');
-    }
+  private async answerInbound(params: VoiceWebhookParams, account: TwilioAccountContext, to: string, requestId: string, tenant: { id?: string }): Promise<VoiceAnswer> {
+    const route = await this.routing.resolve(to);
+    tenant.id = route?.tenant.id;
+    // A subaccount may only reach its own tenant's numbers.
+    const usable = route && route.phoneNumber.voiceEnabled && (!account.tenantId || account.tenantId === route.tenant.id);
+    if (!usable) return this.unknownNumber(params, to, account, requestId);
+    const recorded = await this.record(route!, params, account);
+    return this.reply(route!.tenant, recorded, params);
+  }
+
+  private async answerOutbound(params: VoiceWebhookParams, account: TwilioAccountContext): Promise<VoiceAnswer> {
+    this.outcomes.inc({ outcome: 'outbound' });
+    return { twiml: await this.outbound.answer(params, account) };
   }
 
   private async record(route: NumberRoute, params: VoiceWebhookParams, account: TwilioAccountContext): Promise<RecordedCall> {
@@ -181,7 +190,7 @@ export class InboundCallService {
   }
 
   /** Apology, then the tenant's humans if we know them without the database. */
-  private fallback(to: string, account: TwilioAccountContext, outcome: 'error' | 'degraded'): VoiceAnswer {
+  private fallback(to: string, account: TwilioAccountContext, outcome: 'error' | 'degraded' | 'timeout'): VoiceAnswer {
     this.outcomes.inc({ outcome });
     const known = this.routing.lastKnownHandoff(to);
     const handoff = known && (!account.tenantId || known.tenantId === account.tenantId) ? known.handoffNumber : null;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { withDeadline } from '../../common/async/deadline.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -49,11 +50,12 @@ export class VoiceFallbackService {
   }
 
   /** `<Connect action>`: the stream closed (or never opened); decide how the call goes on. */
-  async afterConnect(callSid: string, account: TwilioAccountContext): Promise<string> {
+  async afterConnect(callSid: string, account: TwilioAccountContext, budgetMs = Infinity): Promise<string> {
     if (account.degraded) return this.apology(null, 'connect_degraded');
     let found;
     try {
-      found = await this.calls.findForConnectAction(callSid, account.accountSid);
+      const lookup = this.calls.findForConnectAction(callSid, account.accountSid);
+      found = await withDeadline(lookup, budgetMs);
     } catch (err) {
       this.logger.error({ err, callSid }, 'Connect action lookup failed');
       return this.apology(null, 'connect_error');

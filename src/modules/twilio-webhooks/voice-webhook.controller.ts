@@ -1,8 +1,10 @@
-import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { remainingMs } from '../../common/async/deadline.js';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { TwilioCallParams, VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
 import { AllowDegradedTwilioAccess, twilioAccountOf } from './guards/twilio-request.js';
 import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
@@ -24,7 +26,13 @@ export class VoiceWebhookController {
   constructor(
     private readonly inbound: InboundCallService,
     private readonly fallbacks: VoiceFallbackService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  // TWILIO_WEBHOOK_DEADLINE_MS counts from the request's arrival: the signature guard's lookup included.
+  private budget(reply: FastifyReply): number {
+    return remainingMs(this.config.twilio.webhookDeadlineMs, reply.elapsedTime);
+  }
 
   /** An incoming call (the number's VoiceUrl); `/elevenlabs` is the path older numbers were set up with. */
   @Post(['voice', 'elevenlabs'])
@@ -32,8 +40,8 @@ export class VoiceWebhookController {
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
-  async voice(@TwilioParams(VoiceWebhookParams) params: VoiceWebhookParams, @Req() request: FastifyRequest): Promise<string> {
-    return (await this.inbound.answer(params, twilioAccountOf(request), String(request.id))).twiml;
+  async voice(@TwilioParams(VoiceWebhookParams) params: VoiceWebhookParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return (await this.inbound.answer(params, twilioAccountOf(request), String(request.id), this.budget(reply))).twiml;
   }
 
   /** `<Connect action>`: the media stream ended or never opened. */
@@ -42,8 +50,8 @@ export class VoiceWebhookController {
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
-  connectAction(@TwilioParams(TwilioCallParams) params: TwilioCallParams, @Req() request: FastifyRequest): Promise<string> {
-    return this.fallbacks.afterConnect(params.CallSid, twilioAccountOf(request));
+  connectAction(@TwilioParams(TwilioCallParams) params: TwilioCallParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return this.fallbacks.afterConnect(params.CallSid, twilioAccountOf(request), this.budget(reply));
   }
 
   /** VoiceFallbackUrl: our primary answer failed; lenient on purpose, it is the caller's last chance. */

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { RawBodyRequest } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { remainingMs, withDeadline } from '../../../common/async/deadline.js';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { sha256Hex } from '../../../common/crypto/tokens.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
@@ -44,7 +45,10 @@ export class TwilioSignatureGuard implements CanActivate {
 
     let account: Awaited<ReturnType<TwilioCredentialsService['authTokenForAccount']>>;
     try {
-      account = await this.credentials.authTokenForAccount(accountSid);
+      // A subaccount's token comes from the database: bounded by the webhook deadline (then degraded or 503).
+      const http = context.switchToHttp();
+      const elapsed = typeof http.getResponse === 'function' ? http.getResponse<FastifyReply>()?.elapsedTime : undefined;
+      account = await withDeadline(this.credentials.authTokenForAccount(accountSid), remainingMs(this.config.twilio.webhookDeadlineMs, elapsed));
     } catch (err) {
       return this.lookupFailed(context, request, accountSid, err);
     }
