@@ -35,6 +35,8 @@ export interface AppConfig {
     webhookDriftCheckIntervalMs: number;
     /** Outbound calls released per second per account (the dispatcher's rate). */
     outboundCallsPerSecond: number;
+    /** Source IPs/CIDRs webhooks and media streams may come from; empty = no check. */
+    webhookAllowedIps: string[];
   };
   elevenlabs: {
     apiBaseUrl: string;
@@ -42,6 +44,8 @@ export interface AppConfig {
     webhookSecrets: { default: string[]; postCall: string[]; conversationEvents: string[]; conversationInitiation: string[] };
     initiation: { secretHeader: string; rateLimit: number; rateWindowSecs: number };
     postCall: { bodyLimitBytes: number; recordingsDir: string; reconcileIntervalMs: number; reconcileAfterMinutes: number };
+    /** Source IPs/CIDRs webhooks and tool calls may come from; empty = no check. */
+    webhookAllowedIps: string[];
   };
   webhookInbox: { pollMs: number; maxAttempts: number };
   media: { maxConcurrentCalls: number };
@@ -105,6 +109,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
       provisioningTimeoutMs: env.TWILIO_PROVISIONING_TIMEOUT_MS,
       webhookDriftCheckIntervalMs: env.WEBHOOK_DRIFT_CHECK_INTERVAL_MS,
       outboundCallsPerSecond: env.OUTBOUND_CALLS_PER_SECOND,
+      webhookAllowedIps: csv(env.TWILIO_WEBHOOK_ALLOWED_IPS),
     },
     elevenlabs: {
       apiBaseUrl: env.ELEVENLABS_API_BASE_URL,
@@ -126,6 +131,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
         reconcileIntervalMs: env.POST_CALL_RECONCILE_INTERVAL_MS,
         reconcileAfterMinutes: env.POST_CALL_RECONCILE_AFTER_MINUTES,
       },
+      webhookAllowedIps: csv(env.ELEVENLABS_WEBHOOK_ALLOWED_IPS),
     },
     webhookInbox: { pollMs: env.WEBHOOK_INBOX_POLL_MS, maxAttempts: env.WEBHOOK_INBOX_MAX_ATTEMPTS },
     media: { maxConcurrentCalls: env.MAX_CONCURRENT_CALLS },
