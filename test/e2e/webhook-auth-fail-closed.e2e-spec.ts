@@ -1,5 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import twilio from 'twilio';
+import type { Repository } from 'typeorm';
+import { TwilioCredentialsService } from '../../src/modules/provider-clients/twilio-credentials.service.js';
+import type { Tenant } from '../../src/modules/tenants/tenant.entity.js';
 import { TenantRoutingService } from '../../src/modules/twilio-webhooks/tenant-routing.service.js';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { createTestApp, TestApp } from '../support/app.factory.js';
@@ -153,6 +157,41 @@ describe('Webhook authentication fails closed', () => {
         });
         expectRefused(res, `${method} ${route} / ${secret.slice(0, 10)}`);
       }
+    });
+  });
+
+  describe('while the database cannot be asked for a subaccount token', () => {
+    // Fault injection: the tenants query behind the token lookup fails as a lost database does.
+    const SUBACCOUNT = sid('AC');
+    let failing: { mockRestore(): void } | undefined;
+    beforeAll(() => {
+      const tenants = (t.app.get(TwilioCredentialsService) as unknown as { tenants: Repository<Tenant> }).tenants;
+      failing = jest.spyOn(tenants, 'createQueryBuilder').mockImplementation(() => {
+        throw new Error('Connection terminated unexpectedly');
+      });
+    });
+    afterAll(() => failing?.mockRestore());
+
+    const post = (route: string, params: Record<string, string>, signature: string) =>
+      t.inject({ method: 'POST', url: `${TWILIO}/${route}`, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, payload: new URLSearchParams(params).toString() });
+    const params = () => ({ AccountSid: SUBACCOUNT, CallSid: sid('CA'), To: number, From: '+14155550123', CallStatus: 'ringing', Direction: 'inbound' });
+    const platformSigned = (route: string, p: Record<string, string>) => twilio.getExpectedTwilioSignature(TEST_ENV.TWILIO_AUTH_TOKEN, `${TEST_ENV.PUBLIC_BASE_URL}${TWILIO}/${route}`, p);
+
+    it.each(['voice', 'voice/fallback', 'voice/connect-action'])('should refuse %s with a garbage signature with 403, not the degraded answer', async (route) => {
+      const res = await post(route, params(), 'garbage');
+      expectRefused(res, route);
+    });
+
+    it('should still answer the fallback to a request that verifies without the database (platform token)', async () => {
+      const p = params();
+      const res = await post('voice/fallback', p, platformSigned('voice/fallback', p));
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<Say');
+    });
+
+    it('should answer 503 to a verified status callback it cannot record', async () => {
+      const p = { ...params(), CallStatus: 'completed' };
+      expect((await post('voice/status', p, platformSigned('voice/status', p))).statusCode).toBe(503);
     });
   });
 });
