@@ -36,6 +36,8 @@ describe('validateEnv', () => {
     ['TWILIO_AUTH_TOKEN', { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TWILIO_VALIDATE_SIGNATURES', { TWILIO_VALIDATE_SIGNATURES: 'maybe' }],
+    ['TWILIO_WEBHOOK_ALLOWED_IPS', { TWILIO_WEBHOOK_ALLOWED_IPS: '203.0.113.0/24, 203.0.113.300' }],
+    ['ELEVENLABS_WEBHOOK_ALLOWED_IPS', { ELEVENLABS_WEBHOOK_ALLOWED_IPS: 'webhooks.elevenlabs.io' }],
   ])('should stop the boot naming %s', (name, env) => {
     expect(() => validateEnv({ ...VALID, ...env })).toThrow(ConfigValidationError);
     expect(() => validateEnv({ ...VALID, ...env })).toThrow(new RegExp(`- ${name}:`));
@@ -48,6 +50,14 @@ describe('validateEnv', () => {
   it('should split comma-separated secrets, falling back to the default list per endpoint', () => {
     const config = loadAppConfig({ ...VALID, ELEVENLABS_WEBHOOK_SECRET: 'a, b', ELEVENLABS_POST_CALL_WEBHOOK_SECRET: 'c' });
     expect(config.elevenlabs.webhookSecrets).toEqual({ default: ['a', 'b'], postCall: ['c'], conversationEvents: ['a', 'b'], conversationInitiation: ['a', 'b'] });
+  });
+
+  it('should read the webhook source allowlists, naming an entry it cannot parse', () => {
+    expect(loadAppConfig(VALID).twilio.webhookAllowedIps).toEqual([]);
+    const config = loadAppConfig({ ...VALID, TWILIO_WEBHOOK_ALLOWED_IPS: '203.0.113.0/24, 2001:db8::/32', ELEVENLABS_WEBHOOK_ALLOWED_IPS: '198.51.100.7' });
+    expect(config.twilio.webhookAllowedIps).toEqual(['203.0.113.0/24', '2001:db8::/32']);
+    expect(config.elevenlabs.webhookAllowedIps).toEqual(['198.51.100.7']);
+    expect(() => validateEnv({ ...VALID, TWILIO_WEBHOOK_ALLOWED_IPS: '203.0.113.0/24,10.0.0.0/33' })).toThrow(/TWILIO_WEBHOOK_ALLOWED_IPS: .*cannot parse: 10\.0\.0\.0\/33/);
   });
 
   it('should mark secrets as sensitive', () => {

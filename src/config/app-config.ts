@@ -42,6 +42,8 @@ export interface AppConfig {
     outboundCallsPerSecond: number;
     /** Voice webhooks answer the fallback TwiML, call callbacks 503, once this passes. */
     webhookDeadlineMs: number;
+    /** Source IPs/CIDRs webhooks and media streams may come from; empty = no check. */
+    webhookAllowedIps: string[];
   };
   elevenlabs: {
     apiBaseUrl: string;
@@ -49,6 +51,8 @@ export interface AppConfig {
     webhookSecrets: { default: string[]; postCall: string[]; conversationEvents: string[]; conversationInitiation: string[] };
     initiation: { secretHeader: string; rateLimit: number; rateWindowSecs: number };
     postCall: { bodyLimitBytes: number; recordingsDir: string; reconcileIntervalMs: number; reconcileAfterMinutes: number };
+    /** Source IPs/CIDRs webhooks and tool calls may come from; empty = no check. */
+    webhookAllowedIps: string[];
   };
   webhookInbox: { pollMs: number; maxAttempts: number };
   media: { maxConcurrentCalls: number };
@@ -132,6 +136,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
       webhookDriftCheckIntervalMs: env.WEBHOOK_DRIFT_CHECK_INTERVAL_MS,
       outboundCallsPerSecond: env.OUTBOUND_CALLS_PER_SECOND,
       webhookDeadlineMs: env.TWILIO_WEBHOOK_DEADLINE_MS,
+      webhookAllowedIps: csv(env.TWILIO_WEBHOOK_ALLOWED_IPS),
     },
     elevenlabs: {
       apiBaseUrl: env.ELEVENLABS_API_BASE_URL,
@@ -153,6 +158,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
         reconcileIntervalMs: env.POST_CALL_RECONCILE_INTERVAL_MS,
         reconcileAfterMinutes: env.POST_CALL_RECONCILE_AFTER_MINUTES,
       },
+      webhookAllowedIps: csv(env.ELEVENLABS_WEBHOOK_ALLOWED_IPS),
     },
     webhookInbox: { pollMs: env.WEBHOOK_INBOX_POLL_MS, maxAttempts: env.WEBHOOK_INBOX_MAX_ATTEMPTS },
     media: { maxConcurrentCalls: env.MAX_CONCURRENT_CALLS },

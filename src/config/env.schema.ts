@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEnum, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import 'reflect-metadata';
+import { invalidAllowlistEntries } from '../common/webhook-security/source-allowlist.js';
 
 // One property per environment variable. `.env.example` must list exactly these names
 // (env-example.spec.ts keeps the two in step). Secrets are marked with @Sensitive so the
@@ -21,6 +22,22 @@ const toBool = ({ value }: { value: unknown }) => {
   return ['true', '1', 'yes'].includes(word) ? true : ['false', '0', 'no'].includes(word) ? false : value;
 };
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+const listEntries = (value: unknown): string[] =>
+  String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+// A comma-separated list of IPs/CIDRs; the message names the variable and the entries it cannot parse.
+const IsAddressList = () =>
+  ValidateBy({
+    name: 'isAddressList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && invalidAllowlistEntries(listEntries(value)).length === 0,
+      defaultMessage: (args) =>
+        `${args?.property} must be comma-separated IPv4/IPv6 addresses or CIDR ranges (prefix 1 or more; leave it empty for no check); cannot parse: ${invalidAllowlistEntries(listEntries(args?.value)).join(', ')}`,
+    },
+  });
 
 export enum LogLevel {
   fatal = 'fatal',
@@ -209,6 +226,10 @@ export class EnvironmentVariables {
   // the fallback TwiML (callbacks answer 503). Twilio itself gives up after 15 s.
   @Type(() => Number) @IsInt() @Min(200) @Max(14_000)
   TWILIO_WEBHOOK_DEADLINE_MS = 2_000;
+  // Comma-separated IPs/CIDRs Twilio webhooks and media streams may come from (client address after
+  // TRUSTED_PROXIES); empty = no check. Twilio publishes no fixed range: see docs/webhooks.md.
+  @Transform(emptyToUndefined) @IsOptional() @IsAddressList()
+  TWILIO_WEBHOOK_ALLOWED_IPS?: string;
 
   // --- ElevenLabs ---
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
@@ -262,6 +283,11 @@ export class EnvironmentVariables {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(50)
   WEBHOOK_INBOX_MAX_ATTEMPTS = 8;
+
+  // Comma-separated IPs/CIDRs ElevenLabs' webhooks and tool calls may come from (client address after
+  // TRUSTED_PROXIES); empty = no check. ElevenLabs' published egress IPs: docs/webhooks.md.
+  @Transform(emptyToUndefined) @IsOptional() @IsAddressList()
+  ELEVENLABS_WEBHOOK_ALLOWED_IPS?: string;
 
   // --- Media bridge ---
   @Type(() => Number) @IsInt() @Min(1)

@@ -1,10 +1,11 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from '../../modules/tenants/api-keys.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { timingSafeEqualStr } from '../crypto/tokens.js';
+import { lookUpApiKey } from './api-key-lookup.js';
 import { AUTH_POLICY, AuthPolicy } from './auth.decorators.js';
 import type { Principal } from './principal.js';
 
@@ -15,6 +16,8 @@ import type { Principal } from './principal.js';
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly logger = new Logger(ApiKeyGuard.name);
+
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
@@ -42,7 +45,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!match) throw new UnauthorizedException('Missing API key: send Authorization: Bearer <key>');
     const key = match[1];
     if (timingSafeEqualStr(key, this.config.auth.adminApiKey)) return { kind: 'admin' };
-    const found = await this.apiKeys.authenticate(key);
+    const found = await lookUpApiKey(() => this.apiKeys.authenticate(key), this.logger, request.id);
     if (!found) throw new UnauthorizedException('Invalid or revoked API key');
     if (found.tenantStatus === 'suspended') throw new ForbiddenException('This tenant is suspended');
     if (policy === 'admin') throw new ForbiddenException('This endpoint needs the platform admin key');

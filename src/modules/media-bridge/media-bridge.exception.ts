@@ -2,6 +2,7 @@ import { AppException, type AppErrorKind } from '../../common/errors/app.excepti
 import { WS_POLICY_VIOLATION } from './media-bridge.constants.js';
 
 export enum MediaBridgeExceptionCode {
+  SOURCE_NOT_ALLOWED = 'SOURCE_NOT_ALLOWED',
   MISSING_SIGNATURE = 'MISSING_SIGNATURE',
   BAD_SIGNATURE = 'BAD_SIGNATURE',
   START_TIMEOUT = 'START_TIMEOUT',
@@ -17,6 +18,7 @@ export enum MediaBridgeExceptionCode {
 }
 
 const KIND: Record<MediaBridgeExceptionCode, AppErrorKind> = {
+  SOURCE_NOT_ALLOWED: 'forbidden',
   MISSING_SIGNATURE: 'unauthenticated',
   BAD_SIGNATURE: 'forbidden',
   START_TIMEOUT: 'invalid',

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingMessage } from 'node:http';
 import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { AuditService } from '../../common/audit/audit.service.js';
+import { compileTrust, type TrustFn } from '../../common/logging/request-id.js';
+import { compileSourceAllowlist, type SourceAllowlist } from '../../common/webhook-security/source-allowlist.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { SessionTokenService } from '../calls/session-token.service.js';
 import type { Lead } from '../leads/lead.entity.js';
@@ -50,6 +53,8 @@ export class MediaStreamAuthenticator {
   private readonly logger = new Logger('MediaBridge');
   private auditTokens = AUDIT_BURST;
   private auditRefill = Date.now();
+  private readonly trust: TrustFn;
+  private readonly sources: SourceAllowlist;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,13 +63,19 @@ export class MediaStreamAuthenticator {
     private readonly calls: MediaCallsRepository,
     private readonly audit: AuditService,
     private readonly metrics: MediaBridgeMetrics,
-  ) {}
+  ) {
+    this.trust = compileTrust(config.http.trustedProxies);
+    this.sources = compileSourceAllowlist(config.twilio.webhookAllowedIps);
+  }
 
-  /** Synchronous, at the HTTP upgrade. Throws MISSING_SIGNATURE (HTTP 401). */
+  /** Synchronous, at the HTTP upgrade. Throws SOURCE_NOT_ALLOWED (HTTP 403) or MISSING_SIGNATURE (HTTP 401). */
   checkUpgrade(req: IncomingMessage, requestId: string): UpgradeVerdict {
+    // The client as Fastify's request.ip would name it: through TRUSTED_PROXIES only.
+    const sourceIp = req.socket?.remoteAddress ? proxyAddr(req, this.trust) : null;
+    if (!this.sources.allows(sourceIp)) throw new MediaBridgeException(Code.SOURCE_NOT_ALLOWED, 'Media stream from outside TWILIO_WEBHOOK_ALLOWED_IPS');
     const header = req.headers['x-twilio-signature'];
     const signature = typeof header === 'string' && header.length > 0 ? header : null;
-    const verdict: UpgradeVerdict = { signature, urls: publicStreamUrls(this.config.publicBaseUrl, req.url ?? '/'), platformVerified: false, sourceIp: req.socket.remoteAddress ?? null, requestId };
+    const verdict: UpgradeVerdict = { signature, urls: publicStreamUrls(this.config.publicBaseUrl, req.url ?? '/'), platformVerified: false, sourceIp, requestId };
     if (!this.config.twilio.validateSignatures) return { ...verdict, platformVerified: true };
     if (!signature) throw new MediaBridgeException(Code.MISSING_SIGNATURE, 'No x-twilio-signature on the media stream upgrade');
     const token = this.config.twilio.authToken;

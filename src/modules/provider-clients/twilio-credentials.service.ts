@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { AppException } from '../../common/errors/app.exception.js';
@@ -8,7 +9,20 @@ import { Tenant } from '../tenants/tenant.entity.js';
 
 // Webhooks are verified with the auth token of the account that sent them; looking a subaccount
 // token up (and decrypting it) on every status callback would be wasted work, so it is cached.
+// Bounded: every well-formed AccountSid anyone sends gets an entry (unknown ones too).
 const CACHE_TTL_MS = 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
+// The token the database last confirmed for a subaccount, kept for verifying that subaccount's
+// webhooks while the database cannot be asked (degraded mode, see TwilioSignatureGuard). Refreshed
+// by every successful lookup, dropped when the account or token goes; a rotation made on another
+// instance reaches this one within CACHE_TTL_MS of the next successful lookup, and any stale token
+// is forgotten after this long at most.
+const LAST_CONFIRMED_TTL_MS = 15 * 60_000;
+
+interface AccountToken {
+  authToken: string;
+  tenantId: string | null;
+}
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -19,7 +33,8 @@ export interface TwilioCredentials {
 @Injectable()
 export class TwilioCredentialsService {
   private readonly box: SecretBox;
-  private readonly tokenCache = new Map<string, { token: string | null; tenantId: string | null; at: number }>();
+  private readonly tokenCache = new LRUCache<string, { token: string | null; tenantId: string | null }>({ max: CACHE_MAX_ENTRIES, ttl: CACHE_TTL_MS });
+  private readonly lastConfirmed = new LRUCache<string, AccountToken>({ max: CACHE_MAX_ENTRIES, ttl: LAST_CONFIRMED_TTL_MS });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -32,19 +47,31 @@ export class TwilioCredentialsService {
    * The auth token to verify a webhook whose (signed) body names `accountSid`, and the tenant that
    * subaccount belongs to (null for the platform account). Undefined when the account is unknown.
    */
-  async authTokenForAccount(accountSid: string | undefined): Promise<{ authToken: string; tenantId: string | null } | undefined> {
+  async authTokenForAccount(accountSid: string | undefined): Promise<AccountToken | undefined> {
     const platform = this.config.twilio;
     if (!accountSid || accountSid === platform.accountSid) return platform.authToken ? { authToken: platform.authToken, tenantId: null } : undefined;
     const cached = this.tokenCache.get(accountSid);
-    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.token ? { authToken: cached.token, tenantId: cached.tenantId } : undefined;
+    if (cached) return cached.token ? { authToken: cached.token, tenantId: cached.tenantId } : undefined;
     const row = await this.tenants
       .createQueryBuilder('t')
       .select(['t.id', 't.twilioAuthTokenEnc'])
       .where('t.twilio_account_sid = :accountSid', { accountSid })
       .getOne();
     const token = row?.twilioAuthTokenEnc ? this.box.decrypt(row.twilioAuthTokenEnc) : null;
-    this.tokenCache.set(accountSid, { token, tenantId: row?.id ?? null, at: Date.now() });
+    this.tokenCache.set(accountSid, { token, tenantId: row?.id ?? null });
+    if (token) this.lastConfirmed.set(accountSid, { authToken: token, tenantId: row!.id });
+    else this.lastConfirmed.delete(accountSid);
     return token ? { authToken: token, tenantId: row!.id } : undefined;
+  }
+
+  /**
+   * Without the database: the platform account's token, or the token the database last confirmed
+   * for this subaccount (within LAST_CONFIRMED_TTL_MS). For verifying webhooks while a lookup fails.
+   */
+  knownAuthTokenForAccount(accountSid: string | undefined): AccountToken | undefined {
+    const platform = this.config.twilio;
+    if (!accountSid || accountSid === platform.accountSid) return platform.authToken ? { authToken: platform.authToken, tenantId: null } : undefined;
+    return this.lastConfirmed.get(accountSid);
   }
 
   async credentialsForTenant(tenantId: string): Promise<TwilioCredentials> {
@@ -66,5 +93,6 @@ export class TwilioCredentialsService {
       credentials ? { twilioAccountSid: credentials.accountSid, twilioAuthTokenEnc: this.box.encrypt(credentials.authToken) } : { twilioAccountSid: null, twilioAuthTokenEnc: null },
     );
     this.tokenCache.clear();
+    this.lastConfirmed.clear();
   }
 }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
+import { compileSourceAllowlist, type SourceAllowlist } from '../../../common/webhook-security/source-allowlist.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import { SIGNATURE_HEADER, verifyElevenLabsSignature } from '../elevenlabs-signature.js';
 import { rejectProviderRequest } from './webhook-rejection.js';
@@ -20,13 +21,16 @@ export const ElevenLabsWebhookEndpoint = (endpoint: ElevenLabsEndpoint) => SetMe
 @Injectable()
 export class ElevenLabsSignatureGuard implements CanActivate {
   private readonly logger = new Logger(ElevenLabsSignatureGuard.name);
+  private readonly sources: SourceAllowlist;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.sources = compileSourceAllowlist(config.elevenlabs.webhookAllowedIps ?? []);
+  }
 
   private get rejections() {
     return { audit: this.audit, metrics: this.metrics, logger: this.logger };
@@ -35,6 +39,8 @@ export class ElevenLabsSignatureGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const endpoint = this.reflector.getAllAndOverride<ElevenLabsEndpoint | undefined>(ENDPOINT_META, [context.getHandler(), context.getClass()]) ?? 'default';
     const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+    // ELEVENLABS_WEBHOOK_ALLOWED_IPS adds to the signature, never replaces it.
+    if (!this.sources.allows(request.ip)) return rejectProviderRequest(this.rejections, request, 'elevenlabs', 'source_not_allowed');
     const verdict = verifyElevenLabsSignature({
       rawBody: request.rawBody,
       header: request.headers[SIGNATURE_HEADER],

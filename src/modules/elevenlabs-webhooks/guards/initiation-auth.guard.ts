@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { timingSafeEqualStr } from '../../../common/crypto/tokens.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
+import { compileSourceAllowlist, type SourceAllowlist } from '../../../common/webhook-security/source-allowlist.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import { SIGNATURE_HEADER, verifyElevenLabsSignature } from '../elevenlabs-signature.js';
 import { rejectProviderRequest } from './webhook-rejection.js';
@@ -16,12 +17,15 @@ import { rejectProviderRequest } from './webhook-rejection.js';
 @Injectable()
 export class InitiationAuthGuard implements CanActivate {
   private readonly logger = new Logger(InitiationAuthGuard.name);
+  private readonly sources: SourceAllowlist;
 
   constructor(
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.sources = compileSourceAllowlist(config.elevenlabs.webhookAllowedIps ?? []);
+  }
 
   private get rejections() {
     return { audit: this.audit, metrics: this.metrics, logger: this.logger };
@@ -29,6 +33,7 @@ export class InitiationAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+    if (!this.sources.allows(request.ip)) return rejectProviderRequest(this.rejections, request, 'elevenlabs', 'source_not_allowed');
     const secrets = this.config.elevenlabs.webhookSecrets.conversationInitiation;
     const shared = request.headers[this.config.elevenlabs.initiation.secretHeader];
     const signature = request.headers[SIGNATURE_HEADER];

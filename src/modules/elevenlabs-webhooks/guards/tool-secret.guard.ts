@@ -1,7 +1,9 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
+import { compileSourceAllowlist, type SourceAllowlist } from '../../../common/webhook-security/source-allowlist.js';
+import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import { TOOL_SECRET_HEADER, ToolSecretService, ToolTenant } from '../tools/tool-secret.service.js';
 import { rejectProviderRequest } from './webhook-rejection.js';
 
@@ -14,12 +16,16 @@ type ToolRequest = FastifyRequest & { toolTenant?: ToolTenant };
 @Injectable()
 export class ToolSecretGuard implements CanActivate {
   private readonly logger = new Logger(ToolSecretGuard.name);
+  private readonly sources: SourceAllowlist;
 
   constructor(
     private readonly secrets: ToolSecretService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.sources = compileSourceAllowlist(config.elevenlabs.webhookAllowedIps ?? []);
+  }
 
   private get rejections() {
     return { audit: this.audit, metrics: this.metrics, logger: this.logger };
@@ -27,9 +33,17 @@ export class ToolSecretGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ToolRequest>();
+    if (!this.sources.allows(request.ip)) return rejectProviderRequest(this.rejections, request, 'elevenlabs_tools', 'source_not_allowed');
     const secret = request.headers[TOOL_SECRET_HEADER];
     if (typeof secret !== 'string' || secret.trim() === '') return rejectProviderRequest(this.rejections, request, 'elevenlabs_tools', 'missing');
-    const tenant = await this.secrets.authenticate(secret.trim());
+    let tenant: ToolTenant | undefined;
+    try {
+      tenant = await this.secrets.authenticate(secret.trim());
+    } catch (err) {
+      // Only the database knows the secret: it is neither accepted nor called wrong, just not checkable now.
+      this.logger.error({ err, requestId: request.id, route: request.routeOptions?.url }, 'Tool secret lookup failed');
+      throw new ServiceUnavailableException();
+    }
     if (!tenant) return rejectProviderRequest(this.rejections, request, 'elevenlabs_tools', 'unknown_secret');
     const requested = (request.query as Record<string, unknown> | undefined)?.tenantId;
     if (requested !== undefined && requested !== tenant.id) return rejectProviderRequest(this.rejections, request, 'elevenlabs_tools', 'tenant_mismatch');

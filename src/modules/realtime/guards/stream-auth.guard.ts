@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../../common/audit/audit.service.js';
+import { lookUpApiKey } from '../../../common/auth/api-key-lookup.js';
 import { timingSafeEqualStr } from '../../../common/crypto/tokens.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import { ApiKeysService } from '../../tenants/api-keys.service.js';
@@ -16,6 +17,8 @@ import { RealtimeException, RealtimeExceptionCode } from '../realtime.exception.
  */
 @Injectable()
 export class StreamAuthGuard implements CanActivate {
+  private readonly logger = new Logger(StreamAuthGuard.name);
+
   constructor(
     private readonly tokens: StreamTokenService,
     private readonly apiKeys: ApiKeysService,
@@ -48,7 +51,7 @@ export class StreamAuthGuard implements CanActivate {
       throw new RealtimeException(RealtimeExceptionCode.MISSING_CREDENTIALS, 'Missing credentials: send Authorization: Bearer <key>, or ?token=<stream token>');
     }
     if (timingSafeEqualStr(match[1], this.config.auth.adminApiKey)) return { kind: 'admin' };
-    const found = await this.apiKeys.authenticate(match[1]);
+    const found = await lookUpApiKey(() => this.apiKeys.authenticate(match[1]), this.logger, request.id);
     if (!found) throw new UnauthorizedException('Invalid or revoked API key');
     if (found.tenantStatus === 'suspended') throw new ForbiddenException('This tenant is suspended');
     return { kind: 'tenant', tenantId: found.tenantId, via: 'api-key', apiKeyId: found.apiKeyId, leadId: null };
@@ -66,7 +69,15 @@ export class StreamAuthGuard implements CanActivate {
       if (routeLead !== leadId) throw new RealtimeException(RealtimeExceptionCode.STREAM_TOKEN_SCOPE, 'This stream token is for another conversation');
     }
     // Issued before the tenant was suspended (or deleted), a token opens nothing after it.
-    if (!(await this.tenants.activeTenantIds([tenantId])).has(tenantId)) throw new ForbiddenException('This tenant is suspended or no longer exists');
+    let active: Set<string>;
+    try {
+      active = await this.tenants.activeTenantIds([tenantId]);
+    } catch (err) {
+      // The token verified, but whether its tenant may still use it needs the database.
+      this.logger.error({ err, requestId: request.id }, 'Stream token tenant check failed');
+      throw new ServiceUnavailableException('Authentication is temporarily unavailable: try again shortly');
+    }
+    if (!active.has(tenantId)) throw new ForbiddenException('This tenant is suspended or no longer exists');
     return { kind: 'tenant', tenantId, via: 'stream-token', leadId };
   }
 }

@@ -7,8 +7,9 @@ export interface TwilioAccountContext {
   /** The tenant owning the subaccount that signed the request; null for the platform account. */
   tenantId: string | null;
   /**
-   * True when the signature could NOT be checked because the subaccount's token could not be
-   * looked up (database down) on a route that opted in: answer without touching any data.
+   * True when the subaccount's token could not be looked up (database down) on a route that opted
+   * in, and the signature verified with a token held in memory instead (the platform's, or the
+   * subaccount's last confirmed one): genuine Twilio, but answer without touching the database.
    */
   degraded: boolean;
 }
@@ -27,8 +28,9 @@ declare module 'fastify' {
 export const TWILIO_DEGRADED_ACCESS = 'twilio-degraded-access';
 
 /**
- * For routes that must still answer a caller when the database is down (voice, fallback): an
- * unverifiable request is let through marked `degraded`, and the handler answers a generic,
- * data-free apology instead of Twilio's application-error message.
+ * For routes that must still answer a caller when the database is down (voice, fallback): a
+ * request whose signature verifies without the database is let through marked `degraded`, and the
+ * handler answers an apology (with the hand-off number remembered for that tenant, if any) instead
+ * of Twilio's application-error message. An unverifiable request is refused (403) as anywhere.
  */
 export const AllowDegradedTwilioAccess = () => SetMetadata(TWILIO_DEGRADED_ACCESS, true);
