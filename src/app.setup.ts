@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { TwilioWsAdapter } from './common/ws/twilio-ws.adapter.js';
+import { rejectUnacceptedMediaTypes } from './common/http/media-types.js';
 import { compileTrust, requestIdFor } from './common/logging/request-id.js';
 import { validationExceptionFactory } from './common/filters/validation-exception.factory.js';
 import { APP_CONFIG, AppConfig } from './config/app-config.js';
@@ -62,6 +63,7 @@ export function configureApp(app: NestFastifyApplication): void {
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  rejectUnacceptedMediaTypes(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);

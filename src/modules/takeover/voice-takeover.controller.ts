@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, TenantAccess } from '../../common/auth/auth.decorators.js';
@@ -11,6 +11,7 @@ import { TwilioParams } from '../twilio-webhooks/twilio-params.decorator.js';
 import { DialActionParams } from './dto/dial-action.dto.js';
 import { TransferCallDto, TransferStartedDto } from './dto/takeover.dto.js';
 import { VoiceTakeoverService } from './voice-takeover.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('takeover')
 @ApiBearerAuth()
@@ -25,7 +26,7 @@ export class CallTransferController {
   @ApiOperation({ summary: "Cold-transfer a live call to the tenant's humans (or `to`); when they hang up the caller may be handed back to the AI" })
   @ApiOkResponse({ type: TransferStartedDto })
   @ApiConflictResponse({ description: 'The call is not live, or there is no number to transfer to' })
-  transfer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: TransferCallDto, @CurrentPrincipal() principal: Principal): Promise<TransferStartedDto> {
+  transfer(@Param('id', ParseUuidPipe) id: string, @Body() dto: TransferCallDto, @CurrentPrincipal() principal: Principal): Promise<TransferStartedDto> {
     return this.takeover.transfer(tenantIdFor(principal, dto.tenantId), id, dto.to, dto.reason);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -10,6 +10,7 @@ import { TenantPageDto, TenantResponseDto } from './dto/tenant-response.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { Tenant } from './tenant.entity.js';
 import { TenantsService } from './tenants.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('tenants')
 @ApiBearerAuth()
@@ -38,7 +39,7 @@ export class TenantsController {
   @TenantAccess()
   @ApiOperation({ summary: 'Get a tenant (admin, or the tenant itself)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<Tenant> {
+  get(@Param('id', ParseUuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<Tenant> {
     assertTenantAccess(principal, id);
     return this.tenants.get(id);
   }
@@ -48,7 +49,7 @@ export class TenantsController {
   @Audited('tenant.update', 'tenant')
   @ApiOperation({ summary: 'Update name, timezone or settings (admin, or the tenant itself)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<Tenant> {
+  update(@Param('id', ParseUuidPipe) id: string, @Body() dto: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<Tenant> {
     assertTenantAccess(principal, id);
     return this.tenants.update(id, dto);
   }
@@ -59,7 +60,7 @@ export class TenantsController {
   @Audited('tenant.suspend', 'tenant')
   @ApiOperation({ summary: 'Suspend a tenant: its numbers stop answering and its keys stop working (admin)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  suspend(@Param('id', ParseUUIDPipe) id: string): Promise<Tenant> {
+  suspend(@Param('id', ParseUuidPipe) id: string): Promise<Tenant> {
     return this.tenants.setStatus(id, 'suspended');
   }
 
@@ -69,7 +70,7 @@ export class TenantsController {
   @Audited('tenant.activate', 'tenant')
   @ApiOperation({ summary: 'Re-activate a suspended tenant (admin)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  activate(@Param('id', ParseUUIDPipe) id: string): Promise<Tenant> {
+  activate(@Param('id', ParseUuidPipe) id: string): Promise<Tenant> {
     return this.tenants.setStatus(id, 'active');
   }
 }

@@ -49,8 +49,8 @@ export class StreamAuthGuard implements CanActivate {
     }
     if (timingSafeEqualStr(match[1], this.config.auth.adminApiKey)) return { kind: 'admin' };
     const found = await this.apiKeys.authenticate(match[1]);
-    if (!found) throw new UnauthorizedException('Invalid or revoked API key');
-    if (found.tenantStatus === 'suspended') throw new ForbiddenException('This tenant is suspended');
+    if (!found) throw new UnauthorizedException({ code: 'INVALID_API_KEY', message: 'Invalid or revoked API key' });
+    if (found.tenantStatus === 'suspended') throw new ForbiddenException({ code: 'TENANT_SUSPENDED', message: 'This tenant is suspended' });
     return { kind: 'tenant', tenantId: found.tenantId, via: 'api-key', apiKeyId: found.apiKeyId, leadId: null };
   }
 
@@ -66,7 +66,7 @@ export class StreamAuthGuard implements CanActivate {
       if (routeLead !== leadId) throw new RealtimeException(RealtimeExceptionCode.STREAM_TOKEN_SCOPE, 'This stream token is for another conversation');
     }
     // Issued before the tenant was suspended (or deleted), a token opens nothing after it.
-    if (!(await this.tenants.activeTenantIds([tenantId])).has(tenantId)) throw new ForbiddenException('This tenant is suspended or no longer exists');
+    if (!(await this.tenants.activeTenantIds([tenantId])).has(tenantId)) throw new ForbiddenException({ code: 'TENANT_SUSPENDED', message: 'This tenant is suspended or no longer exists' });
     return { kind: 'tenant', tenantId, via: 'stream-token', leadId };
   }
 }
