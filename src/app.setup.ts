@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { buildOpenApiDocument } from './common/openapi/openapi-document.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { TwilioWsAdapter } from './common/ws/twilio-ws.adapter.js';
 import { rejectUnacceptedMediaTypes } from './common/http/media-types.js';
@@ -69,15 +70,7 @@ export function configureApp(app: NestFastifyApplication): void {
     metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Switchboard admin API')
-      .setDescription('Tenants, phone numbers, calls, leads and usage. Authenticate with `Authorization: Bearer <key>`: the platform admin key or a tenant API key.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
   app.enableShutdownHooks(['SIGINT']);
 }

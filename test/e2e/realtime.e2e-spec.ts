@@ -152,7 +152,7 @@ describe(RealtimeController.name, () => {
       expect((await sse('/api/stream/events?token=garbage')).status).toBe(401);
 
       expect((await t.api('POST', '/api/stream/tokens', { leadId: await lead(other) }, tenant.apiKey)).statusCode).toBe(404);
-      expect((await t.api('POST', '/api/stream/tokens', {})).statusCode).toBe(404); // the admin must name a tenant
+      expect((await t.api('POST', '/api/stream/tokens', {})).statusCode).toBe(400); // the admin must name a tenant (TENANT_REQUIRED)
       expect((await t.inject({ method: 'POST', url: '/api/stream/tokens', payload: {} })).statusCode).toBe(401);
 
       const { token } = (await t.api('POST', '/api/stream/tokens', {}, tenant.apiKey)).json();

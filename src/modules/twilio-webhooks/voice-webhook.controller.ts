@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { TwimlWebhookDocs, WebhookProbeDocs } from '../../common/openapi/webhook-docs.js';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { TwilioCallParams, VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
@@ -16,7 +16,6 @@ const TWIML = 'text/xml; charset=utf-8';
  * Twilio voice webhooks (form POSTs, signed). Each answers TwiML with 200: Twilio needs
  * instructions, not errors, to keep a caller informed. Setup: docs/twilio.md.
  */
-@ApiExcludeController()
 @Public()
 @SkipAudit()
 @Controller('webhooks/twilio')
@@ -28,6 +27,7 @@ export class VoiceWebhookController {
 
   /** An incoming call (the number's VoiceUrl); `/elevenlabs` is the path older numbers were set up with. */
   @Post(['voice', 'elevenlabs'])
+  @TwimlWebhookDocs("An incoming call (the number's VoiceUrl): answers <Connect><Stream>, or a polite refusal")
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
@@ -38,6 +38,7 @@ export class VoiceWebhookController {
 
   /** `<Connect action>`: the media stream ended or never opened. */
   @Post('voice/connect-action')
+  @TwimlWebhookDocs('<Connect action>: the media stream ended or never opened')
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
@@ -48,6 +49,7 @@ export class VoiceWebhookController {
 
   /** VoiceFallbackUrl: our primary answer failed; lenient on purpose, it is the caller's last chance. */
   @Post('voice/fallback')
+  @TwimlWebhookDocs('VoiceFallbackUrl: our primary answer failed')
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
@@ -58,6 +60,7 @@ export class VoiceWebhookController {
 
   /** For setup checks (a browser or curl): says the endpoint is there, nothing else. */
   @Get(['voice', 'elevenlabs', 'voice/connect-action', 'voice/fallback'])
+  @WebhookProbeDocs()
   health() {
     return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };
   }
