@@ -86,7 +86,7 @@ describe(RealtimeController.name, () => {
       const tenant = await createTenant(t);
       expect((await sse('/api/stream/events')).status).toBe(401);
       expect((await sse('/api/stream/events', { authorization: 'Bearer sb_live_not-a-key' })).status).toBe(401);
-      expect((await sse('/api/stream/events', { authorization: `Bearer ${t.adminKey}` })).status).toBe(404);
+      expect((await sse('/api/stream/events', { authorization: `Bearer ${t.adminKey}` })).status).toBe(400);
       const other = await createTenant(t);
       expect((await sse(`/api/stream/events?tenantId=${other.id}`, auth(tenant))).status).toBe(404);
       const admin = await sse(`/api/stream/events?tenantId=${tenant.id}`, { authorization: `Bearer ${t.adminKey}` });
