@@ -2,12 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import { type LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { WiringAtDebugLogger } from './common/logging/boot-logger.js';
+import { buildOpenApiDocument } from './common/openapi/openapi-document.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { TwilioWsAdapter } from './common/ws/twilio-ws.adapter.js';
+import { rejectUnacceptedMediaTypes } from './common/http/media-types.js';
 import { compileTrust, requestIdFor } from './common/logging/request-id.js';
 import { validationExceptionFactory } from './common/filters/validation-exception.factory.js';
 import { APP_CONFIG, AppConfig } from './config/app-config.js';
@@ -66,20 +68,13 @@ export function configureApp(app: NestFastifyApplication): void {
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  rejectUnacceptedMediaTypes(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Switchboard admin API')
-      .setDescription('Tenants, phone numbers, calls, leads and usage. Authenticate with `Authorization: Bearer <key>`: the platform admin key or a tenant API key.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', useGlobalPrefix: false });
   app.enableShutdownHooks(['SIGINT']);
 }

@@ -83,7 +83,7 @@ describe('Calls, usage and tenant credentials (admin API)', () => {
       const { tenant, number } = await tenantWithNumber();
       const other = await tenantWithNumber();
       const { callId } = await placeCall(number);
-      expect((await t.api('GET', '/api/calls')).statusCode).toBe(404);
+      expect((await t.api('GET', '/api/calls')).statusCode).toBe(400);
       expect((await t.api('GET', `/api/calls?tenantId=${tenant.id}`)).json().items.map((c: { id: string }) => c.id)).toEqual([callId]);
       expect((await t.api('GET', `/api/calls?tenantId=${tenant.id}`, undefined, other.tenant.apiKey)).statusCode).toBe(404);
     });
@@ -136,7 +136,7 @@ describe('Calls, usage and tenant credentials (admin API)', () => {
         expect({ query, status: res.statusCode }).toEqual({ query, status: 400 });
       }
       expect((await t.api('GET', `/api/usage?tenantId=${tenant.id}`)).statusCode).toBe(200);
-      expect((await t.api('GET', '/api/usage')).statusCode).toBe(404);
+      expect((await t.api('GET', '/api/usage')).statusCode).toBe(400);
       const other = await tenantWithNumber();
       expect((await t.api('GET', `/api/usage?tenantId=${tenant.id}`, undefined, other.tenant.apiKey)).statusCode).toBe(404);
     });

@@ -124,7 +124,7 @@ describe('Leads and scheduling', () => {
       expect((await t.api('GET', `/api/leads/${leadIds.ana}?tenantId=${a.id}`, undefined, b.apiKey)).statusCode).toBe(404);
       expect((await t.api('GET', '/api/leads', undefined, b.apiKey)).json().items).toEqual([]);
       expect(await t.dataSource.query('SELECT name, status, notes FROM leads WHERE id = $1', [leadIds.ana])).toEqual(before);
-      expect((await t.api('GET', '/api/leads')).statusCode).toBe(404);
+      expect((await t.api('GET', '/api/leads')).statusCode).toBe(400);
       expect((await t.api('GET', `/api/leads/${leadIds.ana}?tenantId=${a.id}`)).statusCode).toBe(200);
     });
   });

@@ -63,7 +63,7 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
     ])('should answer 400 naming the field for %s', async (_case, body, field) => {
       const res = await t.api('POST', '/api/phone-numbers/assign', body);
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(res.json().details.map((e: { field: string }) => e.field)).toContain(field);
     });
   });
 

@@ -86,7 +86,7 @@ describe(RealtimeController.name, () => {
       const tenant = await createTenant(t);
       expect((await sse('/api/stream/events')).status).toBe(401);
       expect((await sse('/api/stream/events', { authorization: 'Bearer sb_live_not-a-key' })).status).toBe(401);
-      expect((await sse('/api/stream/events', { authorization: `Bearer ${t.adminKey}` })).status).toBe(404);
+      expect((await sse('/api/stream/events', { authorization: `Bearer ${t.adminKey}` })).status).toBe(400);
       const other = await createTenant(t);
       expect((await sse(`/api/stream/events?tenantId=${other.id}`, auth(tenant))).status).toBe(404);
       const admin = await sse(`/api/stream/events?tenantId=${tenant.id}`, { authorization: `Bearer ${t.adminKey}` });
@@ -152,7 +152,7 @@ describe(RealtimeController.name, () => {
       expect((await sse('/api/stream/events?token=garbage')).status).toBe(401);
 
       expect((await t.api('POST', '/api/stream/tokens', { leadId: await lead(other) }, tenant.apiKey)).statusCode).toBe(404);
-      expect((await t.api('POST', '/api/stream/tokens', {})).statusCode).toBe(404); // the admin must name a tenant
+      expect((await t.api('POST', '/api/stream/tokens', {})).statusCode).toBe(400); // the admin must name a tenant (TENANT_REQUIRED)
       expect((await t.inject({ method: 'POST', url: '/api/stream/tokens', payload: {} })).statusCode).toBe(401);
 
       const { token } = (await t.api('POST', '/api/stream/tokens', {}, tenant.apiKey)).json();

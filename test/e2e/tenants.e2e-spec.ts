@@ -46,7 +46,7 @@ describe('Tenants admin API', () => {
       const before = await count('tenants');
       const res = await t.api('POST', '/api/tenants', body);
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(res.json().details.map((e: { field: string }) => e.field)).toContain(field);
       expect(await count('tenants')).toBe(before);
     });
 
@@ -95,7 +95,7 @@ describe('Tenants admin API', () => {
       for (const keywords of [{ interests: { 'Bad Label': ['x'] } }, { intents: { fly: ['x'] } }, { colours: ['red'] }, { positive: 'great' }]) {
         const bad = await t.api('PATCH', `/api/tenants/${tenant.id}`, { settings: { keywords } }, tenant.apiKey);
         expect(bad.statusCode).toBe(400);
-        expect(bad.json().errors[0].field).toBe('settings.keywords');
+        expect(bad.json().details[0].field).toBe('settings.keywords');
       }
     });
   });
@@ -161,7 +161,7 @@ describe('Tenants admin API', () => {
       const tenant = await createTenant(t);
       const res = await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber });
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors[0].field).toBe('phoneNumber');
+      expect(res.json().details[0].field).toBe('phoneNumber');
       expect(await count('phone_numbers', 'tenant_id = $1', [tenant.id])).toBe(0);
     });
 

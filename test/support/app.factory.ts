@@ -13,6 +13,8 @@ export interface TestApp {
   config: AppConfig;
   dataSource: DataSource;
   adminKey: string;
+  /** Every route Fastify registered (method, url with :params), for the OpenAPI contract walk. */
+  routes: { method: string; url: string }[];
   inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   /** JSON request with a bearer key (the admin key by default). */
   api(method: InjectOptions['method'], url: string, body?: unknown, key?: string): Promise<LightMyRequestResponse>;
@@ -30,6 +32,10 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   const env = { ...TEST_ENV, ...(dataDir ? { DATA_DIR: dataDir } : {}), ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: '5' } : {}), ...overrides };
   const config = loadAppConfig(env);
   const app = await createApp(config, { quiet: true });
+  const routes: { method: string; url: string }[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const fastify = app.getHttpAdapter().getInstance();
@@ -39,6 +45,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     config,
     dataSource: app.get(DataSource),
     adminKey: config.auth.adminApiKey,
+    routes,
     inject,
     api: (method, url, body, key = config.auth.adminApiKey) =>
       inject({

@@ -42,13 +42,13 @@ export class ApiKeyGuard implements CanActivate {
   private async authenticate(request: FastifyRequest, policy: AuthPolicy): Promise<Principal> {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new UnauthorizedException('Missing API key: send Authorization: Bearer <key>');
+    if (!match) throw new UnauthorizedException({ code: 'MISSING_API_KEY', message: 'Missing API key: send Authorization: Bearer <key>' });
     const key = match[1];
     if (timingSafeEqualStr(key, this.config.auth.adminApiKey)) return { kind: 'admin' };
     const found = await lookUpApiKey(() => this.apiKeys.authenticate(key), this.logger, request.id);
-    if (!found) throw new UnauthorizedException('Invalid or revoked API key');
-    if (found.tenantStatus === 'suspended') throw new ForbiddenException('This tenant is suspended');
-    if (policy === 'admin') throw new ForbiddenException('This endpoint needs the platform admin key');
+    if (!found) throw new UnauthorizedException({ code: 'INVALID_API_KEY', message: 'Invalid or revoked API key' });
+    if (found.tenantStatus === 'suspended') throw new ForbiddenException({ code: 'TENANT_SUSPENDED', message: 'This tenant is suspended' });
+    if (policy === 'admin') throw new ForbiddenException({ code: 'ADMIN_KEY_REQUIRED', message: 'This endpoint needs the platform admin key' });
     return { kind: 'tenant', tenantId: found.tenantId, apiKeyId: found.apiKeyId };
   }
 }

@@ -2,6 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { AppErrorKind, AppException } from '../errors/app.exception.js';
+import { ErrorBody, errorBody, publicDetails } from '../errors/error-body.js';
+import type { FieldErrorDto } from '../errors/error-response.dto.js';
+import { fastifyErrorBody } from '../errors/fastify-error-body.js';
 
 const STATUS_BY_KIND: Record<AppErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -20,20 +23,35 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   UQ_phone_numbers_e164: 'This phone number is already registered',
 };
 
-interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  code?: string;
-  errors?: unknown;
-  errorId?: string;
-  [key: string]: unknown;
+/** Database errors that are the caller's doing; undefined for the rest (they are 500s). */
+function queryErrorBody(driverError: { code?: string; constraint?: string }): ErrorBody | undefined {
+  switch (driverError.code) {
+    case '23505':
+      return errorBody(409, 'ALREADY_EXISTS', UNIQUE_MESSAGES[driverError.constraint ?? ''] ?? 'The resource already exists');
+    case '23503':
+      return errorBody(409, 'REFERENCE_CONFLICT', 'The resource is referenced by, or refers to, something that does not exist');
+    case '22P02':
+      return errorBody(400, 'INVALID_VALUE', 'A value has the wrong format');
+    default:
+      return undefined;
+  }
+}
+
+/** A Nest HttpException's response is a string or `{ message, code?, details? }` (ours) or Nest's `{ message, error, statusCode }`. */
+function httpExceptionBody(exception: HttpException): ErrorBody {
+  const statusCode = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') return errorBody(statusCode, undefined, response);
+  const { message, code, details } = response as { message?: unknown; code?: string; details?: FieldErrorDto[] };
+  const text = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
+  return errorBody(statusCode, code, text, { details: Array.isArray(details) ? details : undefined });
 }
 
 /**
- * Every error leaves as JSON with a status a caller can act on: module exceptions by their kind,
- * Nest HTTP exceptions as they are, unique violations as 409, and anything unknown as a 500
- * whose `errorId` (the request's correlation id) is also in the log.
+ * Every error leaves in one shape, `{ statusCode, error, code, message, details?, errorId? }`
+ * (ErrorResponseDto): module exceptions by their kind, Nest HTTP exceptions by their status,
+ * Fastify's own refusals (413, 415, bad JSON), unique violations as 409, and anything unknown as
+ * a 500 whose `errorId` (the request's correlation id) is also in the log and nothing else.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -44,40 +62,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception, request);
+    // Any 5xx names the request, so a caller can quote it and the log line can be found.
+    if (body.statusCode >= 500 && !body.errorId) body.errorId = String(request.id);
     if (reply.sent) return;
     reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
-    if (exception instanceof AppException) {
-      const statusCode = STATUS_BY_KIND[exception.kind];
-      return { statusCode, error: HttpStatus[statusCode] ?? 'Error', message: exception.message, code: exception.code, ...exception.details };
-    }
-    if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const response = exception.getResponse();
-      if (typeof response === 'string') return { statusCode, error: HttpStatus[statusCode] ?? 'Error', message: response };
-      return { statusCode, error: HttpStatus[statusCode] ?? 'Error', message: exception.message, ...(response as object) } as ErrorBody;
-    }
+    if (exception instanceof AppException) return errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message, publicDetails(exception.details));
+    if (exception instanceof HttpException) return fastifyErrorBody(exception.cause, request) ?? httpExceptionBody(exception);
     if (exception instanceof QueryFailedError) {
-      const driverError = exception.driverError as { code?: string; constraint?: string };
-      if (driverError.code === '23505') {
-        return { statusCode: 409, error: 'Conflict', message: UNIQUE_MESSAGES[driverError.constraint ?? ''] ?? 'The resource already exists', code: 'ALREADY_EXISTS' };
-      }
-      if (driverError.code === '23503') {
-        return { statusCode: 409, error: 'Conflict', message: 'The resource is referenced by, or refers to, something that does not exist', code: 'REFERENCE_CONFLICT' };
-      }
-      if (driverError.code === '22P02') {
-        return { statusCode: 400, error: 'Bad Request', message: 'A value has the wrong format', code: 'INVALID_VALUE' };
-      }
+      const body = queryErrorBody(exception.driverError as { code?: string; constraint?: string });
+      if (body) return body;
     }
-    const status = (exception as { statusCode?: number })?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Fastify's own errors (body too large, bad JSON, unsupported content type) are the caller's.
-      return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: (exception as Error).message };
-    }
+    const fastifyBody = fastifyErrorBody(exception, request);
+    if (fastifyBody) return fastifyBody;
     const errorId = String(request.id);
     this.logger.error({ err: exception, errorId }, 'Unhandled error');
-    return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', errorId };
+    return errorBody(500, 'INTERNAL_ERROR', `Internal server error; quote errorId ${errorId} when reporting it`, { errorId });
   }
 }

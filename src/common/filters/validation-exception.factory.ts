@@ -1,9 +1,7 @@
 import { BadRequestException, ValidationError } from '@nestjs/common';
+import type { FieldErrorDto } from '../errors/error-response.dto.js';
 
-export interface FieldError {
-  field: string;
-  messages: string[];
-}
+export type FieldError = FieldErrorDto;
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -13,9 +11,9 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** A 400 that names each bad field, e.g. `{ field: 'settings.agent.agentId', messages: [...] }`. */
+/** A 400 that names each bad field in `details`, e.g. `{ field: 'settings.agent.agentId', messages: [...] }`. */
 export function validationExceptionFactory(errors: ValidationError[]): BadRequestException {
-  const fieldErrors = flatten(errors);
-  const summary = fieldErrors.map((e) => e.messages.join('; ')).join('; ');
-  return new BadRequestException({ message: `Validation failed: ${summary}`, errors: fieldErrors });
+  const details = flatten(errors);
+  const summary = details.map((e) => e.messages.join('; ')).join('; ');
+  return new BadRequestException({ code: 'VALIDATION_FAILED', message: `Validation failed: ${summary}`, details });
 }

@@ -1,6 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { LivenessDto, ReadinessDto } from './health-response.dto.js';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators.js';
 import { ShutdownService } from '../lifecycle/shutdown.service.js';
 import { EVENT_BUS, type EventBus } from '../../modules/realtime/event-bus.port.js';
@@ -25,15 +27,29 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Liveness: the process is up and serving' })
-  live() {
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @Public()
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: the database answers, a configured Redis transport is connected, and the instance is not draining' })
-  ready() {
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'Not ready: draining, the database does not answer, or the Redis transport is down' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.check();
+    } catch (err) {
+      // A failing probe answers 503 with the same report (which check failed), not an error body.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      reply.status(503);
+      return err.getResponse() as HealthCheckResult;
+    }
+  }
+
+  private check(): Promise<HealthCheckResult> {
     const events = this.events;
     return this.health.check([
       () => {

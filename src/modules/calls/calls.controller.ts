@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -6,6 +6,7 @@ import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { CallDetailDto, CallPageDto, toCallResponse, toStatusEventResponse } from './dto/call-response.dto.js';
 import { ListCallsQueryDto } from './dto/list-calls-query.dto.js';
 import { CallsService } from './calls.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('calls')
 @ApiBearerAuth()
@@ -25,7 +26,7 @@ export class CallsController {
   @Get(':id')
   @ApiOperation({ summary: 'A call with its status history (another tenant\'s call answers 404)' })
   @ApiOkResponse({ type: CallDetailDto })
-  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<CallDetailDto> {
+  async get(@Param('id', ParseUuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<CallDetailDto> {
     const { call, history } = await this.calls.get(principal.kind === 'tenant' ? principal.tenantId : null, id);
     return { ...toCallResponse(call), statusHistory: history.map(toStatusEventResponse) };
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -8,6 +8,7 @@ import { LeadDetailDto, LeadPageDto, LeadResponseDto } from './dto/lead-response
 import { LeadDetailQueryDto, ListLeadsQueryDto, TenantScopeQueryDto } from './dto/list-leads-query.dto.js';
 import { UpdateLeadDto } from './dto/update-lead.dto.js';
 import { LeadsService } from './leads.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('leads')
 @ApiBearerAuth()
@@ -26,7 +27,7 @@ export class LeadsController {
   @Get(':id')
   @ApiOperation({ summary: 'A lead with its score reasons, summary and the latest entries of its cross-channel timeline' })
   @ApiOkResponse({ type: LeadDetailDto })
-  get(@Param('id', ParseUUIDPipe) id: string, @Query() query: LeadDetailQueryDto, @CurrentPrincipal() principal: Principal): Promise<LeadDetailDto> {
+  get(@Param('id', ParseUuidPipe) id: string, @Query() query: LeadDetailQueryDto, @CurrentPrincipal() principal: Principal): Promise<LeadDetailDto> {
     return this.leads.get(tenantIdFor(principal, query.tenantId), id, query.timelineLimit);
   }
 
@@ -35,7 +36,7 @@ export class LeadsController {
   @ApiOperation({ summary: 'Correct a lead: name, email, status, notes (null clears a field)' })
   @ApiOkResponse({ type: LeadResponseDto })
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseUuidPipe) id: string,
     @Body() dto: UpdateLeadDto,
     @Query() query: TenantScopeQueryDto,
     @CurrentPrincipal() principal: Principal,

@@ -8,14 +8,14 @@ import { SmsInboundService } from './sms-inbound.service.js';
 import { SmsResendWorker } from './sms-resend.worker.js';
 import { SmsSenderService } from './sms-sender.service.js';
 import { SmsStatusService } from './sms-status.service.js';
-import { SmsWebhookController } from './sms-webhook.controller.js';
+import { SmsWebhookController, SmsWebhookProbeController } from './sms-webhook.controller.js';
 import { SmsController } from './sms.controller.js';
 import { SmsService } from './sms.service.js';
 
 /** SMS and WhatsApp: incoming messages answered by the tenant's agent, delivery statuses, API sends. */
 @Module({
   imports: [LeadsModule, TenantsModule, TwilioWebhooksModule, UsageModule],
-  controllers: [SmsWebhookController, SmsController],
+  controllers: [SmsWebhookController, SmsWebhookProbeController, SmsController],
   providers: [AgentTextClient, SmsInboundService, SmsSenderService, SmsStatusService, SmsResendWorker, SmsService],
   exports: [SmsSenderService],
 })

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { TwimlWebhookDocs, WebhookProbeDocs } from '../../common/openapi/webhook-docs.js';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { twilioAccountOf } from '../twilio-webhooks/guards/twilio-request.js';
@@ -16,7 +16,6 @@ const TWIML = 'text/xml; charset=utf-8';
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /** Twilio messaging webhooks (signed form POSTs). Replies go out through the REST API, never inline. */
-@ApiExcludeController()
 @Public()
 @SkipAudit()
 @UseGuards(TwilioSignatureGuard)
@@ -29,6 +28,7 @@ export class SmsWebhookController {
 
   /** A message to one of our numbers (SmsUrl); WhatsApp arrives here too, with `whatsapp:` addresses. */
   @Post(['', 'incoming'])
+  @TwimlWebhookDocs('An incoming SMS or WhatsApp message (SmsUrl); answers an empty <Response/>')
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   async incoming(@TwilioParams(IncomingSmsParams) params: IncomingSmsParams, @Req() request: FastifyRequest): Promise<string> {
@@ -38,6 +38,7 @@ export class SmsWebhookController {
 
   /** Delivery status of our messages (StatusCallback); `/fallback` is the number's SmsFallbackUrl. */
   @Post(['status', 'fallback'])
+  @TwimlWebhookDocs("Delivery status of our messages; /fallback is the number's SmsFallbackUrl")
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   async status(@Req() request: FastifyRequest): Promise<string> {
@@ -52,11 +53,6 @@ export class SmsWebhookController {
     if (params) await this.statuses.update(params, twilioAccountOf(request));
     return EMPTY;
   }
-
-  @Get(['', 'incoming', 'status', 'fallback'])
-  health() {
-    return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };
-  }
 }
 
 function plainToStatus(body: Record<string, unknown>): SmsStatusParams | null {
@@ -64,4 +60,15 @@ function plainToStatus(body: Record<string, unknown>): SmsStatusParams | null {
   if (typeof sid !== 'string' || typeof body.MessageStatus !== 'string' || !/^(SM|MM)[0-9a-fA-F]{32}$/.test(sid)) return null;
   const error = typeof body.ErrorCode === 'string' && /^\d{1,6}$/.test(body.ErrorCode) ? body.ErrorCode : undefined;
   return { MessageSid: sid, AccountSid: String(body.AccountSid ?? ''), MessageStatus: body.MessageStatus, ErrorCode: error };
+}
+
+/** GET on the SMS webhook paths, for setup checks; kept apart so the signature guard does not apply (as for voice). */
+@Public()
+@Controller('webhooks/twilio/sms')
+export class SmsWebhookProbeController {
+  @Get(['', 'incoming', 'status', 'fallback'])
+  @WebhookProbeDocs()
+  health() {
+    return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };
+  }
 }

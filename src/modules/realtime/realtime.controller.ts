@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited } from '../../common/audit/audited.decorator.js';
@@ -12,6 +12,7 @@ import { StreamAuthGuard } from './guards/stream-auth.guard.js';
 import { RealtimeStreamsService } from './realtime-streams.service.js';
 import { credentialOf, CurrentStreamAccess, type StreamAccess, streamTenantId } from './stream-access.js';
 import { StreamTokenService } from './stream-token.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 const SSE_DESCRIPTION =
   'text/event-stream. Each event: `id:` (resume with Last-Event-ID), `event:` (its type), `data:` (JSON). ' +
@@ -47,7 +48,7 @@ export class RealtimeController {
   async conversation(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Param('leadId', ParseUUIDPipe) leadId: string,
+    @Param('leadId', ParseUuidPipe) leadId: string,
     @Query() query: StreamQueryDto,
     @CurrentStreamAccess() access: StreamAccess,
   ) {

@@ -33,9 +33,9 @@ export function credentialOf(access: StreamAccess): StreamCredential {
  */
 export function streamTenantId(access: StreamAccess, requested?: string): string {
   if (access.kind === 'tenant') {
-    if (requested && requested !== access.tenantId) throw new RealtimeException(RealtimeExceptionCode.TENANT_REQUIRED, 'Tenant not found');
+    if (requested && requested !== access.tenantId) throw new RealtimeException(RealtimeExceptionCode.TENANT_NOT_FOUND, 'Tenant not found');
     return access.tenantId;
   }
-  if (!requested) throw new RealtimeException(RealtimeExceptionCode.TENANT_REQUIRED, 'The admin key must name a tenant with tenantId');
+  if (!requested) throw new RealtimeException(RealtimeExceptionCode.TENANT_REQUIRED, 'The admin key acts for no tenant by itself: pass tenantId (a tenant UUID)');
   return requested;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -8,6 +8,7 @@ import { TenantScopeQueryDto } from '../leads/dto/list-leads-query.dto.js';
 import type { Appointment } from './appointment.entity.js';
 import { AppointmentsService } from './appointments.service.js';
 import { AppointmentResponseDto, ListAppointmentsQueryDto } from './dto/appointments.dto.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('scheduling')
 @ApiBearerAuth()
@@ -28,7 +29,7 @@ export class AppointmentsController {
   @Audited('appointment.cancel', 'appointment')
   @ApiOperation({ summary: 'Cancel a booking and free its time' })
   @ApiOkResponse({ type: AppointmentResponseDto })
-  async cancel(@Param('id', ParseUUIDPipe) id: string, @Query() query: TenantScopeQueryDto, @CurrentPrincipal() principal: Principal): Promise<AppointmentResponseDto> {
+  async cancel(@Param('id', ParseUuidPipe) id: string, @Query() query: TenantScopeQueryDto, @CurrentPrincipal() principal: Principal): Promise<AppointmentResponseDto> {
     return toAppointmentResponse(await this.appointments.cancel(tenantIdFor(principal, query.tenantId), id));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -7,6 +7,7 @@ import { Audited } from '../../common/audit/audited.decorator.js';
 import { TenantScopeQueryDto } from '../leads/dto/list-leads-query.dto.js';
 import { CatalogueService, toEmployeeResponse } from './catalogue.service.js';
 import { CreateEmployeeDto, EmployeeResponseDto, UpdateEmployeeDto } from './dto/catalogue.dto.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('scheduling')
 @ApiBearerAuth()
@@ -36,7 +37,7 @@ export class EmployeesController {
   @ApiOperation({ summary: 'Change name, hours, services (the list is replaced) or active' })
   @ApiOkResponse({ type: EmployeeResponseDto })
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseUuidPipe) id: string,
     @Body() dto: UpdateEmployeeDto,
     @Query() query: TenantScopeQueryDto,
     @CurrentPrincipal() principal: Principal,

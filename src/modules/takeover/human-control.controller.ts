@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -6,6 +6,7 @@ import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { HumanControlDto, HumanControlStateDto, OperatorMessageDto, OperatorMessageSentDto } from './dto/takeover.dto.js';
 import { HumanControlService } from './human-control.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('takeover')
 @ApiBearerAuth()
@@ -19,7 +20,7 @@ export class HumanControlController {
   @Audited('lead.human_control', 'lead')
   @ApiOperation({ summary: 'A human takes the SMS conversation over (no automatic replies) or hands it back to the AI' })
   @ApiOkResponse({ type: HumanControlStateDto })
-  set(@Param('id', ParseUUIDPipe) id: string, @Body() dto: HumanControlDto, @CurrentPrincipal() principal: Principal): Promise<HumanControlStateDto> {
+  set(@Param('id', ParseUuidPipe) id: string, @Body() dto: HumanControlDto, @CurrentPrincipal() principal: Principal): Promise<HumanControlStateDto> {
     return this.control.set(tenantIdFor(principal, dto.tenantId), id, dto.enabled, dto.operator);
   }
 
@@ -29,7 +30,7 @@ export class HumanControlController {
   @ApiOperation({ summary: "An operator's SMS to the lead (stored on the timeline with role human)" })
   @ApiCreatedResponse({ type: OperatorMessageSentDto })
   @ApiConflictResponse({ description: 'The lead opted out (STOP)' })
-  reply(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OperatorMessageDto, @CurrentPrincipal() principal: Principal): Promise<OperatorMessageSentDto> {
+  reply(@Param('id', ParseUuidPipe) id: string, @Body() dto: OperatorMessageDto, @CurrentPrincipal() principal: Principal): Promise<OperatorMessageSentDto> {
     return this.control.reply(tenantIdFor(principal, dto.tenantId), id, dto.body, dto.operator);
   }
 }

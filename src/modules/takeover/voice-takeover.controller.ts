@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBadGatewayResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, TenantAccess } from '../../common/auth/auth.decorators.js';
+import { TwimlWebhookDocs, WebhookProbeDocs } from '../../common/openapi/webhook-docs.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { Audited, SkipAudit } from '../../common/audit/audited.decorator.js';
@@ -11,6 +12,7 @@ import { TwilioParams } from '../twilio-webhooks/twilio-params.decorator.js';
 import { DialActionParams } from './dto/dial-action.dto.js';
 import { TransferCallDto, TransferStartedDto } from './dto/takeover.dto.js';
 import { VoiceTakeoverService } from './voice-takeover.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('takeover')
 @ApiBearerAuth()
@@ -25,7 +27,8 @@ export class CallTransferController {
   @ApiOperation({ summary: "Cold-transfer a live call to the tenant's humans (or `to`); when they hang up the caller may be handed back to the AI" })
   @ApiOkResponse({ type: TransferStartedDto })
   @ApiConflictResponse({ description: 'The call is not live, or there is no number to transfer to' })
-  transfer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: TransferCallDto, @CurrentPrincipal() principal: Principal): Promise<TransferStartedDto> {
+  @ApiBadGatewayResponse({ description: 'TRANSFER_FAILED: Twilio refused the transfer' })
+  transfer(@Param('id', ParseUuidPipe) id: string, @Body() dto: TransferCallDto, @CurrentPrincipal() principal: Principal): Promise<TransferStartedDto> {
     return this.takeover.transfer(tenantIdFor(principal, dto.tenantId), id, dto.to, dto.reason);
   }
 }
@@ -38,7 +41,7 @@ export class DialActionController {
   constructor(private readonly takeover: VoiceTakeoverService) {}
 
   @Post('dial-action')
-  @ApiExcludeEndpoint()
+  @TwimlWebhookDocs('<Dial action> of a transfer to a human')
   @HttpCode(200)
   @Header('Content-Type', 'text/xml; charset=utf-8')
   @UseGuards(TwilioSignatureGuard)
@@ -47,7 +50,7 @@ export class DialActionController {
   }
 
   @Get('dial-action')
-  @ApiExcludeEndpoint()
+  @WebhookProbeDocs()
   health() {
     return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };
   }

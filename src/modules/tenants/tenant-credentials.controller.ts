@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QueryFailedError } from 'typeorm';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
@@ -7,6 +7,7 @@ import { ElevenLabsApiClient } from '../provider-clients/elevenlabs-api.client.j
 import { TwilioCredentialsService } from '../provider-clients/twilio-credentials.service.js';
 import { ElevenLabsCredentialsDto, TwilioCredentialsDto } from './dto/tenant-credentials.dto.js';
 import { TenantsService } from './tenants.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 /**
  * A tenant's own provider accounts (platform admin only). Secrets are encrypted before they are
@@ -29,7 +30,7 @@ export class TenantCredentialsController {
   @ApiOperation({ summary: "Use the tenant's own Twilio subaccount: its webhooks are verified with this token (admin)" })
   @ApiNoContentResponse()
   @ApiConflictResponse({ description: 'Another tenant already uses this account' })
-  async setTwilio(@Param('id', ParseUUIDPipe) id: string, @Body() dto: TwilioCredentialsDto): Promise<void> {
+  async setTwilio(@Param('id', ParseUuidPipe) id: string, @Body() dto: TwilioCredentialsDto): Promise<void> {
     await this.tenants.get(id);
     try {
       await this.twilio.setTenantCredentials(id, { accountSid: dto.accountSid, authToken: dto.authToken });
@@ -46,7 +47,7 @@ export class TenantCredentialsController {
   @Audited('tenant.twilio_credentials.delete', 'tenant')
   @ApiOperation({ summary: 'Go back to the platform Twilio account (admin)' })
   @ApiNoContentResponse()
-  async deleteTwilio(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async deleteTwilio(@Param('id', ParseUuidPipe) id: string): Promise<void> {
     await this.tenants.get(id);
     await this.twilio.setTenantCredentials(id, null);
   }
@@ -56,7 +57,7 @@ export class TenantCredentialsController {
   @Audited('tenant.elevenlabs_credentials.set', 'tenant')
   @ApiOperation({ summary: "Use the tenant's own ElevenLabs API key (admin)" })
   @ApiNoContentResponse()
-  async setElevenLabs(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ElevenLabsCredentialsDto): Promise<void> {
+  async setElevenLabs(@Param('id', ParseUuidPipe) id: string, @Body() dto: ElevenLabsCredentialsDto): Promise<void> {
     await this.tenants.get(id);
     await this.elevenlabs.setTenantApiKey(id, dto.apiKey);
   }
@@ -66,7 +67,7 @@ export class TenantCredentialsController {
   @Audited('tenant.elevenlabs_credentials.delete', 'tenant')
   @ApiOperation({ summary: 'Go back to the platform ElevenLabs key (admin)' })
   @ApiNoContentResponse()
-  async deleteElevenLabs(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async deleteElevenLabs(@Param('id', ParseUuidPipe) id: string): Promise<void> {
     await this.tenants.get(id);
     await this.elevenlabs.setTenantApiKey(id, null);
   }

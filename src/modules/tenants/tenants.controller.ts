@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -6,10 +6,10 @@ import { assertTenantAccess } from '../../common/auth/tenant-scope.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { CreateTenantDto } from './dto/create-tenant.dto.js';
 import { PageQueryDto } from './dto/list-query.dto.js';
-import { TenantPageDto, TenantResponseDto } from './dto/tenant-response.dto.js';
+import { TenantPageDto, TenantResponseDto, toTenantResponse } from './dto/tenant-response.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
-import { Tenant } from './tenant.entity.js';
 import { TenantsService } from './tenants.service.js';
+import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
 
 @ApiTags('tenants')
 @ApiBearerAuth()
@@ -22,25 +22,26 @@ export class TenantsController {
   @Audited('tenant.create', 'tenant')
   @ApiOperation({ summary: 'Create a tenant (admin)' })
   @ApiCreatedResponse({ type: TenantResponseDto })
-  create(@Body() dto: CreateTenantDto): Promise<Tenant> {
-    return this.tenants.create(dto);
+  async create(@Body() dto: CreateTenantDto): Promise<TenantResponseDto> {
+    return toTenantResponse(await this.tenants.create(dto));
   }
 
   @Get()
   @AdminOnly()
   @ApiOperation({ summary: 'List tenants, newest first (admin)' })
   @ApiOkResponse({ type: TenantPageDto })
-  list(@Query() query: PageQueryDto) {
-    return this.tenants.list(query);
+  async list(@Query() query: PageQueryDto): Promise<TenantPageDto> {
+    const page = await this.tenants.list(query);
+    return { items: page.items.map(toTenantResponse), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @TenantAccess()
   @ApiOperation({ summary: 'Get a tenant (admin, or the tenant itself)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<Tenant> {
+  async get(@Param('id', ParseUuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<TenantResponseDto> {
     assertTenantAccess(principal, id);
-    return this.tenants.get(id);
+    return toTenantResponse(await this.tenants.get(id));
   }
 
   @Patch(':id')
@@ -48,9 +49,9 @@ export class TenantsController {
   @Audited('tenant.update', 'tenant')
   @ApiOperation({ summary: 'Update name, timezone or settings (admin, or the tenant itself)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<Tenant> {
+  async update(@Param('id', ParseUuidPipe) id: string, @Body() dto: UpdateTenantDto, @CurrentPrincipal() principal: Principal): Promise<TenantResponseDto> {
     assertTenantAccess(principal, id);
-    return this.tenants.update(id, dto);
+    return toTenantResponse(await this.tenants.update(id, dto));
   }
 
   @Post(':id/suspend')
@@ -59,8 +60,8 @@ export class TenantsController {
   @Audited('tenant.suspend', 'tenant')
   @ApiOperation({ summary: 'Suspend a tenant: its numbers stop answering and its keys stop working (admin)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  suspend(@Param('id', ParseUUIDPipe) id: string): Promise<Tenant> {
-    return this.tenants.setStatus(id, 'suspended');
+  async suspend(@Param('id', ParseUuidPipe) id: string): Promise<TenantResponseDto> {
+    return toTenantResponse(await this.tenants.setStatus(id, 'suspended'));
   }
 
   @Post(':id/activate')
@@ -69,7 +70,7 @@ export class TenantsController {
   @Audited('tenant.activate', 'tenant')
   @ApiOperation({ summary: 'Re-activate a suspended tenant (admin)' })
   @ApiOkResponse({ type: TenantResponseDto })
-  activate(@Param('id', ParseUUIDPipe) id: string): Promise<Tenant> {
-    return this.tenants.setStatus(id, 'active');
+  async activate(@Param('id', ParseUuidPipe) id: string): Promise<TenantResponseDto> {
+    return toTenantResponse(await this.tenants.setStatus(id, 'active'));
   }
 }

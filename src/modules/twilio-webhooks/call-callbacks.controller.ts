@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { remainingMs } from '../../common/async/deadline.js';
+import { TwilioCallbackDocs, WebhookProbeDocs } from '../../common/openapi/webhook-docs.js';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -15,7 +15,6 @@ import { TwilioParams } from './twilio-params.decorator.js';
  * Twilio's callbacks about a call in progress (signed form POSTs). They answer 204 (Twilio wants
  * 200/204, no TwiML), and 503 when the database cannot take them within TWILIO_WEBHOOK_DEADLINE_MS.
  */
-@ApiExcludeController()
 @Public()
 @SkipAudit()
 @UseGuards(TwilioSignatureGuard)
@@ -32,6 +31,7 @@ export class CallCallbacksController {
 
   /** StatusCallback: queued … completed, out of order and repeated. `/status` is the older path. */
   @Post(['voice/status', 'status'])
+  @TwilioCallbackDocs('StatusCallback: call progress (queued ... completed)')
   @HttpCode(204)
   async status(@TwilioParams(CallStatusParams) params: CallStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.callbacks.callStatus(params, twilioAccountOf(request), this.budget(reply));
@@ -39,6 +39,7 @@ export class CallCallbacksController {
 
   /** `<Stream statusCallback>`: stream-started / stream-stopped / stream-error. */
   @Post(['voice/stream-status', 'stream/status'])
+  @TwilioCallbackDocs('<Stream statusCallback>: stream-started / stream-stopped / stream-error')
   @HttpCode(204)
   async streamStatus(@TwilioParams(StreamStatusParams) params: StreamStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.callbacks.streamStatus(params, twilioAccountOf(request), this.budget(reply));
@@ -46,6 +47,7 @@ export class CallCallbacksController {
 
   /** RecordingStatusCallback. */
   @Post('voice/recording')
+  @TwilioCallbackDocs('RecordingStatusCallback')
   @HttpCode(204)
   async recording(@TwilioParams(RecordingStatusParams) params: RecordingStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.callbacks.recording(params, twilioAccountOf(request), this.budget(reply));
@@ -53,10 +55,10 @@ export class CallCallbacksController {
 }
 
 /** GET on the callback paths, for setup checks; kept apart so the signature guard does not apply. */
-@ApiExcludeController()
 @Public()
 @Controller('webhooks/twilio')
 export class CallCallbacksHealthController {
+  @WebhookProbeDocs()
   @Get(['voice/status', 'status', 'voice/stream-status', 'stream/status', 'voice/recording'])
   health() {
     return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };

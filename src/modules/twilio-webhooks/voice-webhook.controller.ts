@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { remainingMs } from '../../common/async/deadline.js';
+import { TwimlWebhookDocs, WebhookProbeDocs } from '../../common/openapi/webhook-docs.js';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -18,7 +18,6 @@ const TWIML = 'text/xml; charset=utf-8';
  * Twilio voice webhooks (form POSTs, signed). Each answers TwiML with 200: Twilio needs
  * instructions, not errors, to keep a caller informed. Setup: docs/twilio.md.
  */
-@ApiExcludeController()
 @Public()
 @SkipAudit()
 @Controller('webhooks/twilio')
@@ -36,6 +35,7 @@ export class VoiceWebhookController {
 
   /** An incoming call (the number's VoiceUrl); `/elevenlabs` is the path older numbers were set up with. */
   @Post(['voice', 'elevenlabs'])
+  @TwimlWebhookDocs("An incoming call (the number's VoiceUrl): answers <Connect><Stream>, or a polite refusal")
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
@@ -46,6 +46,7 @@ export class VoiceWebhookController {
 
   /** `<Connect action>`: the media stream ended or never opened. */
   @Post('voice/connect-action')
+  @TwimlWebhookDocs('<Connect action>: the media stream ended or never opened')
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
@@ -56,6 +57,7 @@ export class VoiceWebhookController {
 
   /** VoiceFallbackUrl: our primary answer failed; lenient on purpose, it is the caller's last chance. */
   @Post('voice/fallback')
+  @TwimlWebhookDocs('VoiceFallbackUrl: our primary answer failed')
   @HttpCode(200)
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
@@ -66,6 +68,7 @@ export class VoiceWebhookController {
 
   /** For setup checks (a browser or curl): says the endpoint is there, nothing else. */
   @Get(['voice', 'elevenlabs', 'voice/connect-action', 'voice/fallback'])
+  @WebhookProbeDocs()
   health() {
     return { status: 'ok', accepts: 'POST from Twilio with X-Twilio-Signature' };
   }

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { WebhookReceivedDto } from '../dto/webhook-responses.dto.js';
+import { ElevenLabsWebhookDocs } from '../../../common/openapi/webhook-docs.js';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../../common/audit/audited.decorator.js';
@@ -7,7 +9,6 @@ import { ElevenLabsSignatureGuard, ElevenLabsWebhookEndpoint } from '../guards/e
 import { ConversationEventsService } from './conversation-events.service.js';
 
 /** Live conversation events (started, ended, messages, interruptions, transfers, errors). */
-@ApiExcludeController()
 @Public()
 @SkipAudit()
 @Controller('webhooks/elevenlabs')
@@ -16,6 +17,8 @@ export class ConversationEventsController {
 
   @Post('conversation-events')
   @HttpCode(200)
+  @ElevenLabsWebhookDocs('ElevenLabs live conversation events')
+  @ApiOkResponse({ type: WebhookReceivedDto })
   @ElevenLabsWebhookEndpoint('conversationEvents')
   @UseGuards(ElevenLabsSignatureGuard)
   receive(@Body() body: unknown, @Req() request: FastifyRequest & { rawBody?: Buffer }) {

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../../common/auth/auth.decorators.js';
 import { Audited } from '../../../common/audit/audited.decorator.js';
 import { decodeCursor, encodeCursor } from '../../../common/pagination/cursor.js';
@@ -7,6 +7,7 @@ import { AppException } from '../../../common/errors/app.exception.js';
 import { InboxEventDetailDto, InboxEventDto, InboxPageDto, ListInboxQueryDto } from './webhook-inbox.dto.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
 import { WebhookInboxWorker } from './webhook-inbox.worker.js';
+import { ParseUuidPipe } from '../../../common/pipes/parse-uuid.pipe.js';
 
 /** The platform operator's view of stored provider events: what failed, what matched nothing, and re-drive. */
 @ApiTags('webhook-inbox')
@@ -34,9 +35,9 @@ export class WebhookInboxController {
   @Get(':id')
   @ApiOperation({ summary: 'One stored event with its payload (admin)' })
   @ApiOkResponse({ type: InboxEventDetailDto })
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<InboxEventDetailDto> {
+  async get(@Param('id', ParseUuidPipe) id: string): Promise<InboxEventDetailDto> {
     const event = await this.inbox.get(id);
-    if (!event) throw new NotFoundException('Inbox event not found');
+    if (!event) throw new NotFoundException({ code: 'INBOX_EVENT_NOT_FOUND', message: 'Inbox event not found' });
     return event;
   }
 
@@ -44,10 +45,11 @@ export class WebhookInboxController {
   @HttpCode(202)
   @Audited('webhook_inbox.retry', 'webhook_inbox')
   @ApiOperation({ summary: 'Re-drive a failed or unmatched event: it is processed again with a fresh set of attempts (admin)' })
-  @ApiOkResponse({ type: InboxEventDto })
-  async retry(@Param('id', ParseUUIDPipe) id: string): Promise<InboxEventDto> {
+  @ApiAcceptedResponse({ type: InboxEventDto })
+  @ApiConflictResponse({ description: 'INBOX_NOT_RETRYABLE: only failed or unmatched events can be retried' })
+  async retry(@Param('id', ParseUuidPipe) id: string): Promise<InboxEventDto> {
     const result = await this.inbox.requeue(id);
-    if (result === 'not_found') throw new NotFoundException('Inbox event not found');
+    if (result === 'not_found') throw new NotFoundException({ code: 'INBOX_EVENT_NOT_FOUND', message: 'Inbox event not found' });
     if (result === 'not_retryable') throw new AppException('INBOX_NOT_RETRYABLE', 'conflict', 'Only failed or unmatched events can be retried');
     this.worker.kick();
     const { payload: _payload, ...event } = (await this.inbox.get(id))!;

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InitiationAnswerDto } from '../dto/webhook-responses.dto.js';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../../common/audit/audited.decorator.js';
 import { InitiationAuthGuard } from '../guards/initiation-auth.guard.js';
@@ -7,7 +8,7 @@ import { ConversationInitiationService } from './conversation-initiation.service
 import { InitiationAnswer, parseInitiationRequest } from './initiation-request.js';
 
 /** ElevenLabs asks for a conversation's dynamic variables before a call it carries itself. */
-@ApiExcludeController()
+@ApiTags('webhooks')
 @Public()
 @SkipAudit()
 @Controller('webhooks/elevenlabs')
@@ -16,6 +17,10 @@ export class ConversationInitiationController {
 
   @Post('conversation-initiation')
   @HttpCode(200)
+  @ApiOperation({ summary: 'ElevenLabs conversation-initiation: dynamic variables and overrides for a call it carries' })
+  @ApiConsumes('application/json')
+  @ApiHeader({ name: 'elevenlabs-signature', required: false, description: 'Or the shared-secret header (docs/elevenlabs.md)' })
+  @ApiOkResponse({ type: InitiationAnswerDto })
   @UseGuards(InitiationAuthGuard)
   answer(@Body() body: unknown): Promise<InitiationAnswer> {
     return this.initiation.answer(parseInitiationRequest(body));

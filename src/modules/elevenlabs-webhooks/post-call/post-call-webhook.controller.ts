@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { WebhookReceivedDto } from '../dto/webhook-responses.dto.js';
+import { ElevenLabsWebhookDocs } from '../../../common/openapi/webhook-docs.js';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../../common/audit/audited.decorator.js';
 import { ElevenLabsSignatureGuard, ElevenLabsWebhookEndpoint } from '../guards/elevenlabs-signature.guard.js';
@@ -8,7 +10,6 @@ import { POST_CALL_BODY_LIMIT } from './post-call-body-limit.js';
 import { IntakeResult, PostCallIntakeService } from './post-call-intake.service.js';
 
 /** The workspace post-call webhook: post_call_transcription, post_call_audio, call_initiation_failure. */
-@ApiExcludeController()
 @Public()
 @SkipAudit()
 @Controller('webhooks/elevenlabs')
@@ -17,6 +18,8 @@ export class PostCallWebhookController {
 
   @Post('post-call')
   @HttpCode(200)
+  @ElevenLabsWebhookDocs('ElevenLabs post-call webhook: post_call_transcription, post_call_audio, call_initiation_failure')
+  @ApiOkResponse({ type: WebhookReceivedDto })
   @RouteConfig({ [POST_CALL_BODY_LIMIT]: true })
   @ElevenLabsWebhookEndpoint('postCall')
   @UseGuards(ElevenLabsSignatureGuard)

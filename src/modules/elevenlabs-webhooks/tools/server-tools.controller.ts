@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ToolAppointmentsAnswerDto, ToolAvailabilityAnswerDto, ToolBookedAnswerDto, ToolEmployeesAnswerDto, ToolServicesAnswerDto } from './tool-responses.dto.js';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../../common/audit/audited.decorator.js';
 import { AppointmentsService } from '../../scheduling/appointments.service.js';
@@ -13,7 +14,8 @@ import type { ToolTenant } from './tool-secret.service.js';
  * The agent's server tools (ElevenLabs "webhook" tools), per tenant by tool secret. Errors are
  * 4xx with a `message` the agent can say (see scheduling.exception.ts).
  */
-@ApiExcludeController()
+@ApiTags('webhooks')
+@ApiHeader({ name: 'x-switchboard-tool-secret', required: true, description: "The tenant's tool secret (POST /api/tenants/{id}/tool-secret)" })
 @Public()
 @SkipAudit()
 @UseGuards(ToolSecretGuard)
@@ -25,17 +27,23 @@ export class ServerToolsController {
   ) {}
 
   @Get('services')
+  @ApiOperation({ summary: 'Server tool: the bookable services' })
+  @ApiOkResponse({ type: ToolServicesAnswerDto })
   async services(@Query() _query: ToolScopeQueryDto, @CurrentToolTenant() tenant: ToolTenant) {
     return servicesAnswer(await this.catalogue.listServices(tenant.id, true));
   }
 
   @Get('employees')
+  @ApiOperation({ summary: 'Server tool: staff, what they do and their hours' })
+  @ApiOkResponse({ type: ToolEmployeesAnswerDto })
   async employees(@Query() _query: ToolScopeQueryDto, @CurrentToolTenant() tenant: ToolTenant) {
     const [staff, services] = await Promise.all([this.catalogue.listEmployees(tenant.id, true), this.catalogue.listServices(tenant.id, true)]);
     return employeesAnswer(staff, services, tenant.timezone);
   }
 
   @Get('availability')
+  @ApiOperation({ summary: 'Server tool: free times for a service on a date' })
+  @ApiOkResponse({ type: ToolAvailabilityAnswerDto })
   async availability(@Query() query: AvailabilityQueryDto, @CurrentToolTenant() tenant: ToolTenant) {
     const service = await this.catalogue.findService(tenant.id, query.serviceId);
     const { date, slots } = await this.appointments.availability(tenant, service.id, query.date, query.employeeId);
@@ -43,6 +51,8 @@ export class ServerToolsController {
   }
 
   @Get('appointments')
+  @ApiOperation({ summary: "Server tool: the caller's upcoming appointments" })
+  @ApiOkResponse({ type: ToolAppointmentsAnswerDto })
   async list(@Query() query: CallerAppointmentsQueryDto, @CurrentToolTenant() tenant: ToolTenant) {
     const upcoming = await this.appointments.upcomingFor(tenant, query.customerPhone);
     return {
@@ -53,6 +63,8 @@ export class ServerToolsController {
 
   @Post('appointments')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Server tool: book an appointment' })
+  @ApiCreatedResponse({ type: ToolBookedAnswerDto })
   async book(@Body() dto: BookAppointmentDto, @Query() _query: ToolScopeQueryDto, @CurrentToolTenant() tenant: ToolTenant) {
     const { appointment, serviceName, employeeName, message } = await this.appointments.book(tenant, dto, 'agent');
     return { appointment: appointmentAnswer(appointment, serviceName, employeeName, tenant.timezone), message };

@@ -52,8 +52,8 @@ export class StreamAuthGuard implements CanActivate {
     }
     if (timingSafeEqualStr(match[1], this.config.auth.adminApiKey)) return { kind: 'admin' };
     const found = await lookUpApiKey(() => this.apiKeys.authenticate(match[1]), this.logger, request.id);
-    if (!found) throw new UnauthorizedException('Invalid or revoked API key');
-    if (found.tenantStatus === 'suspended') throw new ForbiddenException('This tenant is suspended');
+    if (!found) throw new UnauthorizedException({ code: 'INVALID_API_KEY', message: 'Invalid or revoked API key' });
+    if (found.tenantStatus === 'suspended') throw new ForbiddenException({ code: 'TENANT_SUSPENDED', message: 'This tenant is suspended' });
     return { kind: 'tenant', tenantId: found.tenantId, via: 'api-key', apiKeyId: found.apiKeyId, leadId: null };
   }
 
@@ -77,7 +77,7 @@ export class StreamAuthGuard implements CanActivate {
       this.logger.error({ err, requestId: request.id }, 'Stream token tenant check failed');
       throw new ServiceUnavailableException('Authentication is temporarily unavailable: try again shortly');
     }
-    if (!active.has(tenantId)) throw new ForbiddenException('This tenant is suspended or no longer exists');
+    if (!active.has(tenantId)) throw new ForbiddenException({ code: 'TENANT_SUSPENDED', message: 'This tenant is suspended or no longer exists' });
     return { kind: 'tenant', tenantId, via: 'stream-token', leadId };
   }
 }

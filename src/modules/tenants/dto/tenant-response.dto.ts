@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PhoneCapabilitiesDto } from './create-phone-number.dto.js';
+import type { Tenant } from '../tenant.entity.js';
+import type { TenantSettings } from '../tenant-settings.types.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
 
 export class TenantResponseDto {
@@ -11,6 +13,11 @@ export class TenantResponseDto {
   @ApiProperty({ type: TenantSettingsDto }) settings: TenantSettingsDto;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
+}
+
+/** The only tenant fields that leave the API: never the encrypted credentials or the tool secret hash. */
+export function toTenantResponse(t: Tenant): TenantResponseDto {
+  return { id: t.id, name: t.name, slug: t.slug, status: t.status, timezone: t.timezone, settings: t.settings as TenantSettings as TenantSettingsDto, createdAt: t.createdAt, updatedAt: t.updatedAt };
 }
 
 export class TenantPageDto {
