@@ -1,5 +1,5 @@
 // The floor: a plain `ws`-to-`ws` relay written the straightforward way (the shape of the official
-// ElevenLabs Twilio example, elevenlabs.md §5): JSON.parse every frame, JSON.stringify every frame,
+// ElevenLabs' official Node Twilio bridge example): JSON.parse every frame, JSON.stringify every frame,
 // open the ElevenLabs socket when Twilio connects, drop caller audio until it is open, no auth,
 // no buffering, no back-pressure, no database. It measures what relaying costs at the least.
 import http from 'node:http';

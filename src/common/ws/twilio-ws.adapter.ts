@@ -4,7 +4,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 
 /**
- * Twilio Media Streams frames are `{ event, ...rest }` with no `data` key (twilio.md §2.2), so
+ * Twilio Media Streams frames are `{ event, ...rest }` with no `data` key (docs/protocols.md §2.2), so
  * `@SubscribeMessage('start' | 'mark' | 'stop')` handlers get the whole frame as their payload.
  */
 export function parseTwilioFrame(data: unknown): { event: string; data: unknown } | undefined {

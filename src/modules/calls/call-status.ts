@@ -1,6 +1,6 @@
 import type { CallStatus } from './call.entity.js';
 
-// Twilio reorders and repeats status callbacks (twilio.md §3.2), so a call only ever moves
+// Twilio reorders and repeats status callbacks (docs/protocols.md §3.2), so a call only ever moves
 // forward along this rank; every terminal status (ours included: `rejected`) shares the top rank,
 // so a terminal call never changes status again. The SQL in CallsRepository is generated from
 // this same table, so the database and the code agree on the order.

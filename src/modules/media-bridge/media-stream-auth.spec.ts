@@ -3,7 +3,7 @@ import twilio from 'twilio';
 import { parseStreamStart, publicStreamUrls, verifyStreamSignature } from './media-stream-auth.js';
 
 const token = 'platform-token';
-// Signed with the official helper, independently of our verifier (twilio.md §1.5).
+// Signed with the official helper, independently of our verifier (docs/protocols.md §1.4).
 const sign = (url: string, authToken = token) => twilio.getExpectedTwilioSignature(authToken, url, {});
 
 describe('publicStreamUrls', () => {

@@ -1,6 +1,6 @@
 import { verifyTwilioSignature } from '../../common/webhook-security/twilio-signature.js';
 
-// Authentication of a Twilio media stream (twilio.md §1.5): the upgrade is signed over the PUBLIC
+// Authentication of a Twilio media stream (docs/protocols.md §1.4): the upgrade is signed over the PUBLIC
 // wss:// URL with no parameters; Twilio's docs advise also trying the URL with a trailing slash.
 
 /** `PUBLIC_BASE_URL` (http→ws, https→wss, path prefix kept) + the request path, with and without a trailing slash. */
@@ -27,7 +27,7 @@ export interface StreamStart {
 
 const SID = { stream: /^MZ[0-9a-fA-F]{32}$/, call: /^CA[0-9a-fA-F]{32}$/, account: /^AC[0-9a-fA-F]{32}$/ };
 
-/** Twilio's `start` message (twilio.md §2.2), or null when it is not a well-formed one. */
+/** Twilio's `start` message (docs/protocols.md §2.2), or null when it is not a well-formed one. */
 export function parseStreamStart(msg: unknown): StreamStart | null {
   if (typeof msg !== 'object' || msg === null) return null;
   const m = msg as { event?: unknown; start?: Record<string, unknown> };

@@ -44,7 +44,7 @@ const TOKEN_CODES = { malformed: Code.TOKEN_MALFORMED, bad_signature: Code.TOKEN
 const AUDIT_BURST = 20;
 
 /**
- * Who may open a media stream (twilio.md §1.5): a Twilio signature over the public wss:// URL —
+ * Who may open a media stream (docs/protocols.md §1.4): a Twilio signature over the public wss:// URL —
  * checked at the upgrade with the platform token, or at `start` with the token of the subaccount
  * the stream names — then the session token our voice webhook issued for that call SID, used once.
  */

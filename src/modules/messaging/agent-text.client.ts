@@ -11,7 +11,7 @@ export class AgentTextError extends Error {}
 
 /**
  * One SMS turn with the tenant's ElevenLabs agent over the conversation WebSocket in text-only
- * mode (elevenlabs.md §1.3/§1.4), with the same context builder as a call: open, send the
+ * mode (docs/protocols.md §4.3/§4.4), with the same context builder as a call: open, send the
  * initiation data and the user's message, wait for the agent's answer, close.
  */
 @Injectable()

@@ -42,7 +42,7 @@ export class PhoneProvisioningException extends AppException {
   }
 }
 
-/** Twilio's own error, as its RestException carries it (twilio.md §4: `{code, message, more_info, status}`). */
+/** Twilio's own error, as its RestException carries it (Twilio REST API, https://www.twilio.com/docs/usage/api: `{code, message, more_info, status}`). */
 export interface TwilioErrorInfo {
   status: number | null;
   code: number | null;

@@ -23,7 +23,7 @@ export interface TwilioNumberState {
 const TIMED_OUT = Symbol('timed out');
 
 /**
- * IncomingPhoneNumbers through the official client (list / fetch / update, twilio.md §4), with a
+ * IncomingPhoneNumbers through the official client (list / fetch / update, Twilio REST API, https://www.twilio.com/docs/usage/api), with a
  * deadline of TWILIO_PROVISIONING_TIMEOUT_MS and Twilio's errors turned into TwilioProvisioningError.
  */
 @Injectable()

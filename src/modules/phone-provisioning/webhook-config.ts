@@ -1,6 +1,6 @@
 // What a Twilio IncomingPhoneNumber should look like for us, and how far the live one is from it.
 // Pure functions: no I/O, no clock. Field names are the twilio SDK's update options (camelCase),
-// so a computed update goes to `incomingPhoneNumbers(sid).update()` unchanged (twilio.md §4).
+// so a computed update goes to `incomingPhoneNumbers(sid).update()` unchanged (Twilio REST API, https://www.twilio.com/docs/usage/api).
 
 export const WEBHOOK_PATHS = {
   voice: '/api/webhooks/twilio/voice',

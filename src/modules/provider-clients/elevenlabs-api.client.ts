@@ -6,7 +6,7 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 
-/** `conversation_initiation_client_data` as the REST endpoints take it (elevenlabs.md §1.3). */
+/** `conversation_initiation_client_data` as the REST endpoints take it (docs/protocols.md §4.3). */
 export interface ConversationInitiationData {
   dynamic_variables?: Record<string, string | number | boolean>;
   conversation_config_override?: Record<string, unknown>;

@@ -6,7 +6,7 @@ type RequestOptions<TData> = Parameters<InstanceType<typeof twilio.RequestClient
 const TWILIO_ORIGIN = /^https:\/\/[^/]*\.twilio\.com/;
 
 /**
- * The official client has no base-URL option (twilio.md §4.1): this request client sends every
+ * The official client has no base-URL option (docs/phone-numbers.md): this request client sends every
  * request to TWILIO_API_BASE_URL instead of *.twilio.com. The rewrite runs after the SDK's own
  * edge/region host rewriting, so those settings keep working against the real API.
  */

@@ -1,4 +1,4 @@
-// A stateful fake of the api.twilio.com 2010-04-01 endpoints we call (twilio.md §4), for the
+// A stateful fake of the api.twilio.com 2010-04-01 endpoints we call (Twilio REST API, https://www.twilio.com/docs/usage/api), for the
 // official `twilio` SDK pointed at it through a redirecting RequestClient (§4.1 Option A).
 // Unlike Prism (§5.1) it accepts repeated-key arrays, keeps state between calls, answers with
 // Twilio's error JSON `{code, message, more_info, status}` and can inject faults.

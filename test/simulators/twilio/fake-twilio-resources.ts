@@ -158,7 +158,7 @@ export function buildIncomingNumberResource(seed: IncomingNumberSeed & { sid: st
   };
 }
 
-/** Form keys of IncomingPhoneNumber update that map onto stored fields (twilio.md §4). */
+/** Form keys of IncomingPhoneNumber update that map onto stored fields (Twilio REST API, https://www.twilio.com/docs/usage/api). */
 export const INCOMING_NUMBER_UPDATABLE = new Set([
   'FriendlyName', 'VoiceUrl', 'VoiceMethod', 'VoiceFallbackUrl', 'VoiceFallbackMethod', 'StatusCallback',
   'StatusCallbackMethod', 'SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod', 'VoiceApplicationSid',

@@ -1,4 +1,4 @@
-// Twilio's side of one bidirectional Media Stream (twilio.md §2.2–2.4,
+// Twilio's side of one bidirectional Media Stream (docs/protocols.md §2.2–2.4,
 // https://www.twilio.com/docs/voice/media-streams/websocket-messages): sends connected/start/media/
 // dtmf/stop, plays back what the server sends on a simulated clock, and echoes marks like Twilio.
 import { EventEmitter } from 'node:events';
@@ -123,7 +123,7 @@ export class MediaStreamSession extends EventEmitter {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Sends `connected` then `start` (twilio.md §2.2). Called by `openMediaStream`. */
+  /** Sends `connected` then `start` (docs/protocols.md §2.2). Called by `openMediaStream`. */
   start(): void {
     this.sendJson({ event: 'connected', protocol: 'Call', version: '1.0.0' });
     this.startedAt = performance.now();
@@ -316,12 +316,12 @@ export class MediaStreamSession extends EventEmitter {
     this.received.bytes += bytes;
     if (this.recordMedia) this.receivedPayloads.push(payload);
     this.opts.onMedia?.(payload, process.hrtime.bigint());
-    // Twilio buffers server audio and plays it in order in real time (twilio.md §2.3).
+    // Twilio buffers server audio and plays it in order in real time (docs/protocols.md §2.3).
     const now = performance.now();
     this.playheadEnd = Math.max(this.playheadEnd, now) + bytes / MULAW_BYTES_PER_MS / this.playbackSpeed;
   }
 
-  // A mark comes back when the audio queued before it has played (twilio.md §2.2).
+  // A mark comes back when the audio queued before it has played (docs/protocols.md §2.2).
   private queueMark(name: string): void {
     this.pendingMarks.push({ name, dueAt: Math.max(this.playheadEnd, performance.now()) });
     this.scheduleMarks();

@@ -1,5 +1,5 @@
 // G.711 μ-law helpers for the simulated caller. Twilio Media Streams carry raw μ-law, 8 kHz,
-// mono, no headers (twilio.md §2.2/§2.3), so 1 byte = 1 sample = 0.125 ms.
+// mono, no headers (docs/protocols.md §2.2/§2.3), so 1 byte = 1 sample = 0.125 ms.
 import { readFile } from 'node:fs/promises';
 
 export const MULAW_SAMPLE_RATE = 8000;

@@ -1,5 +1,5 @@
 // Points the official `twilio` SDK at a fake server: the SDK has no baseUrl option, so rewrite
-// the https://*.twilio.com origin of every request (twilio.md §4.1 Option A, the pattern from
+// the https://*.twilio.com origin of every request (docs/phone-numbers.md Option A, the pattern from
 // https://www.twilio.com/docs/openapi/mock-api-generation-with-twilio-openapi-spec). The rewrite
 // runs after the SDK's edge/region host rewriting, so it also works with those set.
 import twilio from 'twilio';

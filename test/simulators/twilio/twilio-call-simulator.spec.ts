@@ -33,7 +33,7 @@ interface StreamConnection {
   closed: Promise<number>;
 }
 
-/** The app side, verifying with the OFFICIAL validator over the public URL (twilio.md §1.3, §1.5). */
+/** The app side, verifying with the OFFICIAL validator over the public URL (docs/protocols.md §1.3, §1.4). */
 class TinyTwilioApp extends EventEmitter {
   readonly webhooks: ReceivedWebhook[] = [];
   readonly connections: StreamConnection[] = [];

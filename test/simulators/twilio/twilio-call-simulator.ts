@@ -1,4 +1,4 @@
-// One phone call as Twilio would make it: signed voice/status webhooks (twilio.md §1, §3) and a
+// One phone call as Twilio would make it: signed voice/status webhooks (docs/protocols.md §1, §3) and a
 // signed Media Streams WebSocket (§1.5, §2). Signatures are computed over the PUBLIC URL Twilio
 // believes it calls, while requests go to the app's real address, as behind a load balancer.
 import { randomUUID } from 'node:crypto';
@@ -119,7 +119,7 @@ export class TwilioCallSimulator {
     this.publicOrigin = options.publicBaseUrl.replace(/\/+$/, '');
   }
 
-  /** The parameters Twilio puts on every call webhook (twilio.md §3.1). */
+  /** The parameters Twilio puts on every call webhook (docs/protocols.md §3.1). */
   baseCallParams(): Record<string, string> {
     const { accountSid, from, to } = this.options;
     return {
@@ -146,7 +146,7 @@ export class TwilioCallSimulator {
     return result;
   }
 
-  /** Call progress callback (twilio.md §3.2). SequenceNumber counts from 0 per call. */
+  /** Call progress callback (docs/protocols.md §3.2). SequenceNumber counts from 0 per call. */
   async sendStatusCallback(status: TwilioCallStatus, extra: Record<string, string> = {}, path = this.paths.status) {
     const params: Record<string, string> = {
       ...this.baseCallParams(),
@@ -164,7 +164,7 @@ export class TwilioCallSimulator {
   }
 
   /**
-   * `<Stream statusCallback>` (twilio.md §2.1). Goes to the callback from the last TwiML when it
+   * `<Stream statusCallback>` (docs/protocols.md §2.1). Goes to the callback from the last TwiML when it
    * had one, else to `paths.streamStatus`.
    */
   async sendStreamStatus(
@@ -186,7 +186,7 @@ export class TwilioCallSimulator {
     return this.postSigned(pathOrUrl ?? this.lastTwiml?.connect?.stream?.statusCallback ?? this.paths.streamStatus, params);
   }
 
-  /** Recording status callback (twilio.md §3.3). */
+  /** Recording status callback (docs/protocols.md §3.3). */
   async sendRecordingStatus(extra: Record<string, string> = {}, path = this.paths.recordingStatus) {
     const recordingSid = extra.RecordingSid ?? newTwilioSid('RE');
     const params: Record<string, string> = {
@@ -258,7 +258,7 @@ export class TwilioCallSimulator {
 
   /**
    * Opens the Media Stream as Twilio does: connects to the app's real address but signs the
-   * public wss:// URL, GET with no params (twilio.md §1.5). Rejects with MediaStreamHandshakeError
+   * public wss:// URL, GET with no params (docs/protocols.md §1.4). Rejects with MediaStreamHandshakeError
    * when the upgrade is refused.
    */
   async openMediaStream(opts: OpenMediaStreamOptions): Promise<MediaStreamSession> {

@@ -1,5 +1,5 @@
 // Parses the TwiML our app returns into the verbs a test cares about, keeping document order.
-// Verb/attribute names follow https://www.twilio.com/docs/voice/twiml (twilio.md §2.1).
+// Verb/attribute names follow https://www.twilio.com/docs/voice/twiml (docs/protocols.md §2.1).
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 export interface TwimlNode {

@@ -13,7 +13,7 @@ export function userAudioWsFrame(src: Buffer, start: number, end: number): Buffe
   return buildTextFrame(USER_AUDIO_HEAD, src, start, end, CLOSE_STRING_AND_OBJECT, true);
 }
 
-/** `{"user_audio_chunk":"<payload>"}` (elevenlabs.md §1.3: no `type` field, by design). */
+/** `{"user_audio_chunk":"<payload>"}` (docs/protocols.md §4.3: no `type` field, by design). */
 export function buildUserAudioFrame(src: Buffer, start: number, end: number): Buffer {
   const head = USER_AUDIO_HEAD.length;
   const len = end - start;
@@ -24,7 +24,7 @@ export function buildUserAudioFrame(src: Buffer, start: number, end: number): Bu
   return out;
 }
 
-/** Twilio's outbound messages for one stream (twilio.md §2.3); the streamSid prefix is built once. */
+/** Twilio's outbound messages for one stream (docs/protocols.md §2.3); the streamSid prefix is built once. */
 export class TwilioFrameBuilder {
   private readonly mediaHead: Buffer;
   private readonly sidJson: string;
@@ -59,7 +59,7 @@ export class TwilioFrameBuilder {
   }
 }
 
-/** Messages to ElevenLabs other than audio (elevenlabs.md §1.3). */
+/** Messages to ElevenLabs other than audio (docs/protocols.md §4.3). */
 export const agentMessages = {
   pong: (eventId: number) => `{"type":"pong","event_id":${eventId}}`,
   contextualUpdate: (text: string) => JSON.stringify({ type: 'contextual_update', text }),
@@ -68,7 +68,7 @@ export const agentMessages = {
   initiation: (data: { dynamicVariables: Record<string, unknown>; conversationConfigOverride?: Record<string, unknown>; userId: string }) =>
     JSON.stringify({
       type: 'conversation_initiation_client_data',
-      // Fields sit at the top level on the WebSocket (the jambonz bug in elevenlabs.md §1.3).
+      // Fields sit at the top level on the WebSocket (the jambonz bug in docs/protocols.md §4.3).
       ...(data.conversationConfigOverride && Object.keys(data.conversationConfigOverride).length > 0 ? { conversation_config_override: data.conversationConfigOverride } : {}),
       dynamic_variables: data.dynamicVariables,
       user_id: data.userId,

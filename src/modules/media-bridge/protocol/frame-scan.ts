@@ -1,7 +1,7 @@
 // Allocation-free scanning of the two audio frames that make up almost all traffic, straight on
 // the Buffer `ws` hands us (no utf-8 decode, no JSON.parse, no base64 decode — STYLE §7.14):
-//   Twilio  {"event":"media",...,"media":{...,"payload":"<base64>"},...}        (twilio.md §2.2)
-//   ElevenLabs {"type":"audio","audio_event":{"audio_base_64":"<base64>","event_id":7}}  (elevenlabs.md §1.4)
+//   Twilio  {"event":"media",...,"media":{...,"payload":"<base64>"},...}        (docs/protocols.md §2.2)
+//   ElevenLabs {"type":"audio","audio_event":{"audio_base_64":"<base64>","event_id":7}}  (docs/protocols.md §4.4)
 // Anything these scanners do not recognise with certainty goes to JSON.parse instead, so an
 // unusual key order or an escaped character costs speed, never correctness.
 

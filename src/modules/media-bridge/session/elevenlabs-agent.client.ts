@@ -4,7 +4,7 @@ import { writeRawFrame } from '../protocol/ws-frame.js';
 import { FrameSpan, scanAgentAudio } from '../protocol/frame-scan.js';
 import { readTextFramesDirectly } from '../protocol/ws-fast-reader.js';
 
-// The outbound conversation WebSocket to ElevenLabs (elevenlabs.md §1): signed URL (or the public
+// The outbound conversation WebSocket to ElevenLabs (docs/protocols.md §4): signed URL (or the public
 // URL), `conversation_initiation_client_data` first, pongs at once, and an `abort` that works in
 // every state — while the signed URL is being fetched, while the handshake runs, or once open — so
 // a caller who hangs up during setup never leaves a conversation running (§5: the official
@@ -128,7 +128,7 @@ export class ElevenLabsAgentClient {
       readTextFramesDirectly(ws, 'client'); // audio frames skip ws's Receiver (protocol/ws-fast-reader.ts)
       if (this.state !== 'connecting') return;
       this.state = 'initiating';
-      // It must be the first message (elevenlabs.md §1.2); nothing else is sent before metadata.
+      // It must be the first message (docs/protocols.md §4.2); nothing else is sent before metadata.
       Promise.resolve(this.opts.initiation).then(
         (text) => {
           if (this.state === 'initiating') ws.send(text);
@@ -160,7 +160,7 @@ export class ElevenLabsAgentClient {
     const type = typeof msg.type === 'string' ? msg.type : '';
     switch (type) {
       case 'ping': {
-        // Pong at once, never after ping_ms (elevenlabs.md §1.5).
+        // Pong at once, never after ping_ms (docs/protocols.md §4.4).
         const eventId = Number((msg.ping_event as { event_id?: unknown } | undefined)?.event_id);
         if (Number.isFinite(eventId)) this.ws?.send(agentMessages.pong(eventId));
         return;

@@ -2,7 +2,7 @@
 
 /**
  * Agent audio that arrives after an `interruption` but belongs to the interrupted turn is dropped.
- * The SDKs disagree (elevenlabs.md §1.6): the JS client drops `event_id < interruption`, the Python
+ * The SDKs disagree (docs/protocols.md §4.5): the JS client drops `event_id < interruption`, the Python
  * SDK `event_id <= interruption`. We follow Python (`<=`): audio of the interrupted turn may carry
  * the interruption's id, while the agent's next turn is only generated after the interruption and
  * so always carries a higher id. Erring this way can cost a stale chunk, never a word of the reply.

@@ -9,7 +9,7 @@ import { FrameQueue } from './frame-queue.js';
 const END_MARK = 'end';
 
 /**
- * Everything we send on one Twilio media stream (twilio.md §2.3): agent audio, `clear` on barge-in,
+ * Everything we send on one Twilio media stream (docs/protocols.md §2.3): agent audio, `clear` on barge-in,
  * and `mark`s. A mark named `<generation>:<event_id>` follows every 500 ms of audio; Twilio echoes
  * it once that audio has played, so `heardEventId` is what the caller really heard. Marks pending at
  * a `clear` are echoed at once without having played (§2.2), which the generation tells apart.

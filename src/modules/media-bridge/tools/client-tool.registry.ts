@@ -26,7 +26,7 @@ export interface ClientToolResult {
 }
 
 /**
- * A client tool (`client_tool_call` on the conversation socket, elevenlabs.md §1.4). Register it
+ * A client tool (`client_tool_call` on the conversation socket, docs/protocols.md §4.4). Register it
  * with `ClientToolRegistry.register` from your module's `onModuleInit`; the name must match the
  * tool configured on the ElevenLabs agent. `execute` runs off the audio path and must answer
  * within 10 s, or the agent gets an error result.

@@ -13,7 +13,7 @@ export interface ClientToolRun extends ClientToolResult {
 }
 
 /**
- * Answers one `client_tool_call` (elevenlabs.md §1.4): the registered handler's result, or an
+ * Answers one `client_tool_call` (docs/protocols.md §4.4): the registered handler's result, or an
  * error result (unknown tool, exception, no answer within 10 s) — the agent must always get one,
  * or it waits for its tool timeout in silence.
  */

@@ -3,7 +3,7 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 const MESSAGE_SID = /^(SM|MM|SS)[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 
-/** An incoming SMS/WhatsApp message (the number's SmsUrl), twilio.md §3. */
+/** An incoming SMS/WhatsApp message (the number's SmsUrl), docs/protocols.md §3. */
 export class IncomingSmsParams {
   @Matches(MESSAGE_SID, { message: 'MessageSid must be a Twilio message SID' })
   MessageSid: string;

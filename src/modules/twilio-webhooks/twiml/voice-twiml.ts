@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 
 // Every TwiML answer of the voice webhooks, built with the official VoiceResponse
-// (https://www.twilio.com/docs/voice/twiml; twilio.md §2.1). Pure functions of their inputs.
+// (https://www.twilio.com/docs/voice/twiml; docs/protocols.md §2.1). Pure functions of their inputs.
 
 const { VoiceResponse } = twilio.twiml;
 
