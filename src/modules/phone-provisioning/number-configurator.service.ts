@@ -4,6 +4,7 @@ import { AuditService } from '../../common/audit/audit.service.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { publicUrlProblem } from '../../config/production-safety.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import { PhoneNumber } from '../tenants/phone-number.entity.js';
 import { PhoneProvisioningException as Err, PhoneProvisioningExceptionCode as Code, TwilioProvisioningError } from './phone-provisioning.exception.js';
@@ -72,6 +73,21 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
     this.operations = metrics.counter('phone_number_webhook_operations_total', 'Phone-number webhook operations by action and outcome', ['action', 'outcome']);
   }
 
+  /**
+   * In production no number may be pointed at a URL Twilio cannot safely call (http://, localhost,
+   * a private address), even when ALLOW_UNSAFE_PUBLIC_URL let the service start with one. Clearing
+   * a field (empty value) is always allowed.
+   */
+  private refuseUnsafeWebhookUrls(update: WebhookUpdate): void {
+    if (this.config.nodeEnv !== 'production') return;
+    for (const [field, value] of Object.entries(update)) {
+      const problem = typeof value === 'string' && value !== '' && /^https?:/i.test(value) ? publicUrlProblem(value) : undefined;
+      if (problem) {
+        throw new Err(Code.UNSAFE_WEBHOOK_URL, `Refusing to set ${field} to ${value}: in production a webhook URL ${problem.replace(/ in production/, '')}. Set PUBLIC_BASE_URL to the public https origin of your load balancer`);
+      }
+    }
+  }
+
   async apply(job: ConfigureJob): Promise<ConfigureResult> {
     let before: NumberView | undefined;
     let desired: DesiredState | undefined;
@@ -96,6 +112,7 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
         if (current.phoneNumber !== row.e164) throw new Err(Code.TWILIO_SID_MISMATCH, `Twilio number ${sid} is not ${row.e164}: fix the stored twilioSid`);
         const expected = expectedWebhookConfig(this.config.publicBaseUrl, channelTargetOf(desired));
         const update = planWebhookUpdate(expected, current.config, ownershipTest(this.config.publicBaseUrl, row.webhookConfig));
+        this.refuseUnsafeWebhookUrls(update);
         if (Object.keys(update).length > 0) {
           try {
             await this.twilio.update(job.handle, sid, update);

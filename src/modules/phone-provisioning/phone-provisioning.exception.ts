@@ -16,6 +16,7 @@ export enum PhoneProvisioningExceptionCode {
   NOT_SAVED = 'NOT_SAVED',
   TWILIO_ERROR = 'TWILIO_ERROR',
   TWILIO_TIMEOUT = 'TWILIO_TIMEOUT',
+  UNSAFE_WEBHOOK_URL = 'UNSAFE_WEBHOOK_URL',
 }
 
 const KIND: Record<PhoneProvisioningExceptionCode, AppErrorKind> = {
@@ -34,6 +35,7 @@ const KIND: Record<PhoneProvisioningExceptionCode, AppErrorKind> = {
   NOT_SAVED: 'unavailable',
   TWILIO_ERROR: 'upstream',
   TWILIO_TIMEOUT: 'upstream',
+  UNSAFE_WEBHOOK_URL: 'conflict',
 };
 
 export class PhoneProvisioningException extends AppException {
