@@ -192,6 +192,19 @@ describe('Twilio voice webhooks', () => {
       expect(announced?.context.dynamicVariables).toMatchObject({ caller_type: 'new_caller' });
     });
 
+    it('should publish call.incoming once when the voice webhook answers, before any status callback', async () => {
+      const { tenant, number } = await line();
+      const call = caller(number);
+      expect((await call.sendVoiceWebhook()).status).toBe(200);
+      const row = await callRow(call.callSid);
+      const incoming = await waitFor(() => events.find((e) => e.type === 'call.incoming' && e.callId === row.id));
+      expect(incoming).toMatchObject({ tenantId: tenant.id, leadId: row.lead_id, data: { callId: row.id, status: 'ringing', direction: 'inbound', agentId: 'agent_main' } });
+      expect(events.filter((e) => e.callId === row.id).map((e) => e.type)).toEqual(['call.incoming']);
+      await call.sendVoiceWebhook(); // Twilio's retry: the call is not announced twice
+      await new Promise((r) => setTimeout(r, 100));
+      expect(events.filter((e) => e.callId === row.id && e.type === 'call.incoming')).toHaveLength(1);
+    });
+
     it('should answer a retried webhook the same way and create nothing new', async () => {
       const { tenant, number } = await line();
       const call = caller(number);
@@ -376,7 +389,7 @@ describe('Twilio voice webhooks', () => {
         return mine.some((e) => e.type === 'call.ended') && mine;
       });
       expect(published.map((e) => [e.type, e.data.status])).toEqual([
-        // (the arrival of an accepted call is announced by the media bridge, not here)
+        ['call.incoming', 'ringing'], // announced by the voice webhook as it answers
         ['call.status', 'in-progress'], // the ringing callback changed nothing, so it published nothing
         ['call.ended', 'completed'],
       ]);

@@ -13,6 +13,7 @@ export interface RealtimeEvent {
 }
 
 export type RealtimeEventType =
+  | 'call.incoming'
   | 'call.started'
   | 'call.status'
   | 'call.ended'

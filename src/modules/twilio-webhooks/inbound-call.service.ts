@@ -135,9 +135,13 @@ export class InboundCallService {
     // by a failed call insert is the lead Twilio's retry finds), so they run on their own and the
     // hottest path saves the BEGIN and COMMIT round trips.
     const recorded = tenant.status === 'active' && needs.activeCalls ? await this.dataSource.transaction(admit) : await admit(this.dataSource.manager);
-    // A refused call is announced here, since nothing else will; an accepted one is announced by
-    // whoever carries it on (the media bridge's call.started, ElevenLabs' conversation events).
-    if (recorded.inserted && recorded.call.status === 'rejected') this.publishArrival(recorded.call);
+    // Announced as soon as it is answered (a dashboard sees the phone ring before the agent is up):
+    // a refused call as call.status (nothing else will announce it), an accepted one as
+    // call.incoming; the media bridge's call.started follows once the conversation is live.
+    if (recorded.inserted) {
+      if (recorded.call.status === 'rejected') this.publishArrival(recorded.call);
+      else this.publishIncoming(recorded.call);
+    }
     this.outcomes.inc({ outcome: recorded.inserted ? (recorded.call.disposition ?? 'accepted') : 'retry' });
     return recorded;
   }
@@ -195,6 +199,12 @@ export class InboundCallService {
     const known = this.routing.lastKnownHandoff(to);
     const handoff = known && (!account.tenantId || known.tenantId === account.tenantId) ? known.handoffNumber : null;
     return { twiml: sayThenHandOffTwiml(DEFAULT_MESSAGES.unavailable, handoff) };
+  }
+
+  private publishIncoming(call: Call): void {
+    this.events
+      .publish({ tenantId: call.tenantId, type: 'call.incoming', callId: call.id, leadId: call.leadId, data: { callId: call.id, status: call.status, direction: 'inbound', agentId: call.agentId ?? null } })
+      .catch((err: unknown) => this.logger.warn({ err, callId: call.id }, 'Could not publish call event'));
   }
 
   private publishArrival(call: Call): void {
