@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { DatabaseTimeouts } from '../database/connection-guard.js';
 import { EnvironmentVariables, LogLevel } from './env.schema.js';
-import { checkProductionSafety, describeFinding } from './production-safety.js';
+import { checkProductionSafety, decodeEncryptionKey, describeFinding } from './production-safety.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -71,9 +71,6 @@ const csv = (value?: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-function decodeKey(value: string): Buffer {
-  return /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-}
 
 /** Validates the raw environment; throws one error naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
@@ -102,7 +99,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     // auto: pretty on a terminal, except in production, whose logs are JSON wherever they go.
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY === 'auto' ? isTty && env.NODE_ENV !== 'production' : env.LOG_PRETTY === 'true' },
-    auth: { adminApiKey: env.ADMIN_API_KEY, encryptionKey: decodeKey(env.ENCRYPTION_KEY) },
+    auth: { adminApiKey: env.ADMIN_API_KEY, encryptionKey: decodeEncryptionKey(env.ENCRYPTION_KEY) },
     db: {
       url: env.DATABASE_URL,
       dataDir: env.DATA_DIR,

@@ -43,7 +43,8 @@ function isWeak(value: string, minLength: number): boolean {
   return value.length < minLength || new Set(value).size < 8;
 }
 
-function keyBytes(value: string): Buffer {
+/** ENCRYPTION_KEY's 32 bytes: 64 hex characters, or base64. */
+export function decodeEncryptionKey(value: string): Buffer {
   return /^[A-Fa-f0-9]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
 }
 
@@ -53,7 +54,7 @@ function secretFinding(env: Record<string, unknown>, variable: 'ADMIN_API_KEY' |
   if (EXAMPLE_VALUES[variable].includes(value) || /change[-_]?me|example|placeholder/i.test(value)) {
     return { variable, reason: 'is the placeholder from .env.example: generate a random value (openssl rand -hex 32)', override: 'ALLOW_UNSAFE_SECRETS' };
   }
-  const weak = variable === 'ENCRYPTION_KEY' ? new Set(keyBytes(value)).size < 16 : isWeak(value, 32);
+  const weak = variable === 'ENCRYPTION_KEY' ? new Set(decodeEncryptionKey(value)).size < 16 : isWeak(value, 32);
   if (weak) {
     const need = variable === 'ENCRYPTION_KEY' ? '32 random bytes' : 'at least 32 random characters';
     return { variable, reason: `is too weak for production (needs ${need}: openssl rand -hex 32)`, override: 'ALLOW_UNSAFE_SECRETS' };
