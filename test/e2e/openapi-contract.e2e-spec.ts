@@ -332,7 +332,6 @@ describe('OpenAPI contract walk', () => {
     }
     expect(problems).toEqual([]);
     // Most operations answer JSON; a walk that checked few bodies would prove little.
-    // (65 JSON bodies when this was written: the Twilio webhooks answer TwiML, /metrics text.)
     expect(checked).toBeGreaterThanOrEqual(60);
   });
 

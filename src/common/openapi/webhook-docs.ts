@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiForbiddenResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -8,7 +8,12 @@ export class WebhookProbeDto {
   @ApiProperty({ example: 'POST from Twilio with X-Twilio-Signature' }) accepts: string;
 }
 
-const twilioSignature = ApiHeader({ name: 'x-twilio-signature', required: true, description: "Twilio's HMAC-SHA1 of the URL and form (docs/twilio.md)" });
+// Signature refusals: fixed bodies, no detail (docs/api.md).
+const refusals = [ApiUnauthorizedResponse({ description: 'Unsigned' }), ApiForbiddenResponse({ description: 'Bad signature or unknown account' })];
+const twilioSignature = applyDecorators(
+  ApiHeader({ name: 'x-twilio-signature', required: true, description: "Twilio's HMAC-SHA1 of the URL and form (docs/twilio.md)" }),
+  ...refusals,
+);
 
 /** A Twilio webhook that answers TwiML (200, text/xml). */
 export const TwimlWebhookDocs = (summary: string) =>
@@ -36,4 +41,5 @@ export const ElevenLabsWebhookDocs = (summary: string) =>
     ApiOperation({ summary }),
     ApiConsumes('application/json'),
     ApiHeader({ name: 'elevenlabs-signature', required: true, description: 't=<unix seconds>,v0=<HMAC-SHA256 hex> (docs/elevenlabs.md)' }),
+    ...refusals,
   );
