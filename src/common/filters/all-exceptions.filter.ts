@@ -20,6 +20,25 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   UQ_phone_numbers_e164: 'This phone number is already registered',
 };
 
+// SQLSTATEs for a value the database refused (bad text, number, date, NUL, missing, too big):
+// the caller's input, which validation should have caught; never a 500. The value is not echoed.
+const REJECTED_VALUE_STATUS: Record<string, number> = {
+  '22P02': HttpStatus.BAD_REQUEST, // invalid_text_representation
+  '22P05': HttpStatus.BAD_REQUEST, // untranslatable_character (\u0000 in jsonb)
+  '22021': HttpStatus.BAD_REQUEST, // character_not_in_repertoire (NUL in text)
+  '22001': HttpStatus.BAD_REQUEST, // string_data_right_truncation
+  '22003': HttpStatus.BAD_REQUEST, // numeric_value_out_of_range
+  '22007': HttpStatus.BAD_REQUEST, // invalid_datetime_format
+  '22008': HttpStatus.BAD_REQUEST, // datetime_field_overflow
+  '23502': HttpStatus.UNPROCESSABLE_ENTITY, // not_null_violation
+  '54001': HttpStatus.UNPROCESSABLE_ENTITY, // statement_too_complex (e.g. jsonb nested too deep)
+};
+
+/** The status for a QueryFailedError whose value the database refused, or undefined. */
+export function rejectedValueStatus(sqlState: string | undefined): number | undefined {
+  return sqlState === undefined ? undefined : REJECTED_VALUE_STATUS[sqlState];
+}
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -67,9 +86,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (driverError.code === '23503') {
         return { statusCode: 409, error: 'Conflict', message: 'The resource is referenced by, or refers to, something that does not exist', code: 'REFERENCE_CONFLICT' };
       }
-      if (driverError.code === '22P02') {
-        return { statusCode: 400, error: 'Bad Request', message: 'A value has the wrong format', code: 'INVALID_VALUE' };
-      }
+      const rejected = rejectedValueStatus(driverError.code);
+      if (rejected) return { statusCode: rejected, error: HttpStatus[rejected], message: 'A value has the wrong format or is out of range', code: 'INVALID_VALUE' };
     }
     const status = (exception as { statusCode?: number })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
