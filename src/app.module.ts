@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './common/auth/api-key.guard.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { HealthModule } from './common/health/health.module.js';
 import { AuditLogInterceptor } from './common/interceptors/audit-log.interceptor.js';
+import { InputSafetyInterceptor } from './common/input-safety/input-safety.interceptor.js';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
@@ -60,6 +61,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditLogInterceptor },
+        // After the audit interceptor (so refusals are audited), before every parameter is built.
+        { provide: APP_INTERCEPTOR, useClass: InputSafetyInterceptor },
       ],
     };
   }

@@ -23,6 +23,25 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   UQ_phone_numbers_e164: 'This phone number is already registered',
 };
 
+// SQLSTATEs for a value the database refused (bad text, number, date, NUL, missing, too big):
+// the caller's input, which validation should have caught; never a 500. The value is not echoed.
+const REJECTED_VALUE_STATUS: Record<string, number> = {
+  '22P02': 400, // invalid_text_representation
+  '22P05': 400, // untranslatable_character (\u0000 in jsonb)
+  '22021': 400, // character_not_in_repertoire (NUL in text)
+  '22001': 400, // string_data_right_truncation
+  '22003': 400, // numeric_value_out_of_range
+  '22007': 400, // invalid_datetime_format
+  '22008': 400, // datetime_field_overflow
+  '23502': 422, // not_null_violation
+  '54001': 422, // statement_too_complex (e.g. jsonb nested too deep)
+};
+
+/** The status for a QueryFailedError whose value the database refused, or undefined. */
+export function rejectedValueStatus(sqlState: string | undefined): number | undefined {
+  return sqlState === undefined ? undefined : REJECTED_VALUE_STATUS[sqlState];
+}
+
 /** Database errors that are the caller's doing; undefined for the rest (they are 500s). */
 function queryErrorBody(driverError: { code?: string; constraint?: string }): ErrorBody | undefined {
   switch (driverError.code) {
@@ -30,10 +49,11 @@ function queryErrorBody(driverError: { code?: string; constraint?: string }): Er
       return errorBody(409, 'ALREADY_EXISTS', UNIQUE_MESSAGES[driverError.constraint ?? ''] ?? 'The resource already exists');
     case '23503':
       return errorBody(409, 'REFERENCE_CONFLICT', 'The resource is referenced by, or refers to, something that does not exist');
-    case '22P02':
-      return errorBody(400, 'INVALID_VALUE', 'A value has the wrong format');
-    default:
-      return undefined;
+    default: {
+      const status = rejectedValueStatus(driverError.code);
+      if (status === undefined) return undefined;
+      return errorBody(status, 'INVALID_VALUE', status === 400 ? 'A value has the wrong format, is out of range or contains characters that cannot be stored' : 'A required value is missing, or a value is too complex to store');
+    }
   }
 }
 

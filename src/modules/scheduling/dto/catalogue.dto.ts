@@ -44,7 +44,7 @@ export class UpdateServiceDto {
   @ApiPropertyOptional({ nullable: true }) @ValidateIf((_o, v) => v !== null && v !== undefined) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as GBP' })
   currency?: string | null;
 
-  @ApiPropertyOptional({ description: 'false: no longer offered (existing appointments stay)' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'false: no longer offered (existing appointments stay)' }) @ValidateIf((_o, v) => v !== undefined) @IsBoolean()
   active?: boolean;
 }
 
@@ -72,7 +72,8 @@ export class UpdateEmployeeDto {
   @ApiPropertyOptional({ type: [String], description: 'Replaces the list' }) @IsOptional() @IsArray() @ArrayMaxSize(200) @IsUUID('all', { each: true })
   serviceIds?: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  // Not @IsOptional: that lets null through, and the column is NOT NULL.
+  @ApiPropertyOptional() @ValidateIf((_o, v) => v !== undefined) @IsBoolean()
   active?: boolean;
 }
 

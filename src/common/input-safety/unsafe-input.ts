@@ -1,0 +1,102 @@
+// Pure checks for request input that PostgreSQL or our own code cannot take (docs/security.md):
+// NUL (text and jsonb refuse U+0000), lone UTF-16 surrogates (not UTF-8; encodeURIComponent
+// throws on them), nesting deeper than MAX_INPUT_DEPTH (class-transformer and class-validator
+// recurse and overflow the stack) and, for API callers, numbers JSON turned into Infinity (1e400).
+// Both walks are iterative with an explicit stack, so hostile nesting cannot overflow them.
+
+/** Containers (objects, arrays) inside one another; the body itself is level 1. */
+export const MAX_INPUT_DEPTH = 32;
+
+export type UnsafeInputKind = 'depth' | 'nul' | 'surrogate' | 'non_finite';
+
+export interface UnsafeInput {
+  kind: UnsafeInputKind;
+  /** Dotted path as the validation errors name fields (`settings.agent.prompt`, `serviceIds.3`). */
+  path: string;
+}
+
+const NUL = '\u0000';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+function stringProblem(value: string): 'nul' | 'surrogate' | null {
+  if (value.includes(NUL)) return 'nul';
+  return LONE_SURROGATE.test(value) ? 'surrogate' : null;
+}
+
+/** A key made printable, so the path itself can go into a JSON error body, the log and the audit row. */
+function printableKey(key: string): string {
+  return stringProblem(key) === null ? key : JSON.stringify(key).slice(1, -1).replace(/[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+const join = (parent: string, key: string) => (parent ? `${parent}.${printableKey(key)}` : printableKey(key));
+
+interface Frame {
+  value: unknown;
+  path: string;
+  depth: number;
+}
+
+/**
+ * The first unsafe thing in `input`, or null. `numbers: true` also reports non-finite numbers
+ * (callers of our API); provider payloads leave those to the parsers, which ignore them.
+ */
+export function findUnsafeInput(input: unknown, options: { maxDepth?: number; numbers?: boolean } = {}): UnsafeInput | null {
+  const maxDepth = options.maxDepth ?? MAX_INPUT_DEPTH;
+  const stack: Frame[] = [{ value: input, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop() as Frame;
+    if (typeof value === 'string') {
+      const kind = stringProblem(value);
+      if (kind) return { kind, path };
+      continue;
+    }
+    if (typeof value === 'number') {
+      if (options.numbers && !Number.isFinite(value)) return { kind: 'non_finite', path };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth + 1 > maxDepth) return { kind: 'depth', path };
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      const keyProblem = stringProblem(key);
+      if (keyProblem) return { kind: keyProblem, path: join(path, key) };
+      stack.push({ value: child, path: join(path, key), depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** The text with each NUL and lone surrogate replaced by U+FFFD (the Unicode replacement character). */
+export function cleanText(value: string): string {
+  if (stringProblem(value) === null) return value;
+  return value.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+/**
+ * A copy of `input` with every string (values and keys) cleaned by cleanText; the input is
+ * untouched. Call only on input findUnsafeInput found no `depth` problem in.
+ */
+export function cleanInput<T>(input: T): T {
+  const root: { value: unknown } = { value: input };
+  const stack: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [{ holder: root as Record<string, unknown>, key: 'value' }];
+  while (stack.length > 0) {
+    const { holder, key } = stack.pop() as (typeof stack)[number];
+    const value = (holder as Record<string | number, unknown>)[key];
+    if (typeof value === 'string') {
+      (holder as Record<string | number, unknown>)[key] = cleanText(value);
+    } else if (Array.isArray(value)) {
+      const copy = [...value];
+      (holder as Record<string | number, unknown>)[key] = copy;
+      copy.forEach((_, i) => stack.push({ holder: copy, key: i }));
+    } else if (value !== null && typeof value === 'object') {
+      const copy: Record<string, unknown> = {};
+      // defineProperty: a key named __proto__ stays a plain key, never a prototype.
+      for (const [k, v] of Object.entries(value)) Object.defineProperty(copy, cleanText(k), { value: v, enumerable: true, writable: true, configurable: true });
+      (holder as Record<string | number, unknown>)[key] = copy;
+      Object.keys(copy).forEach((k) => stack.push({ holder: copy, key: k }));
+    }
+  }
+  return root.value as T;
+}
