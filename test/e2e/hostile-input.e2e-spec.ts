@@ -37,23 +37,23 @@ describe('Hostile input at the edge', () => {
     const before = await tenantCount();
     const res = await t.api('POST', '/api/tenants', { name: 'Acme\u0000Ltd' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toEqual([{ field: 'name', messages: [expect.stringContaining('NUL')] }]);
+    expect(res.json().details).toEqual([{ field: 'name', messages: [expect.stringContaining('NUL')] }]);
     expect(await tenantCount()).toBe(before);
   });
 
   it('should refuse a NUL deep in settings and in a key with 400 naming the path', async () => {
     const res = await t.api('POST', '/api/tenants', { name: 'Acme', settings: { agent: { prompt: 'hi\u0000' } } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors[0].field).toBe('settings.agent.prompt');
+    expect(res.json().details[0].field).toBe('settings.agent.prompt');
     const key = await t.api('POST', '/api/tenants', { name: 'Acme', settings: { 'x\u0000': 1 } });
     expect(key.statusCode).toBe(400);
-    expect(key.json().errors[0].field).toBe('settings.x\\u0000');
+    expect(key.json().details[0].field).toBe('settings.x\\u0000');
   });
 
   it('should refuse a lone surrogate with 400 (it made encodeURIComponent throw: URIError)', async () => {
     const res = await t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: '{"name":"A\\ud800b"}' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors[0]).toMatchObject({ field: 'name' });
+    expect(res.json().details[0]).toMatchObject({ field: 'name' });
   });
 
   it('should refuse thousands of nested arrays with 400 instead of overflowing the stack', async () => {
@@ -70,13 +70,13 @@ describe('Hostile input at the edge', () => {
   it('should refuse a number JSON turns into Infinity (1e400) with 400', async () => {
     const res = await t.inject({ method: 'POST', url: '/api/scheduling/services', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: '{"name":"Cut","durationMinutes":1e400}' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors[0].field).toBe('durationMinutes');
+    expect(res.json().details[0].field).toBe('durationMinutes');
   });
 
   it('should refuse a NUL in a query parameter with 400', async () => {
     const res = await t.inject({ method: 'GET', url: '/api/calls?status=a%00b', headers: { authorization: `Bearer ${t.adminKey}` } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors[0].field).toMatch(/^query\./);
+    expect(res.json().details[0].field).toMatch(/^query\./);
   });
 
   it('should take a signed SMS with a NUL and a lone surrogate in its Body, storing U+FFFD (signature over the original fields)', async () => {
@@ -117,7 +117,7 @@ describe('Hostile input at the edge', () => {
     expect(created.statusCode).toBe(201);
     const res = await t.api('PATCH', `/api/scheduling/employees/${created.json().id}`, { active: null }, tenant.apiKey);
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors[0].field).toBe('active');
+    expect(res.json().details[0].field).toBe('active');
   });
 
   it('should stay healthy afterwards', async () => {

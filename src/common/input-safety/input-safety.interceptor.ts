@@ -51,5 +51,5 @@ function refuse(problem: UnsafeInput | null, prefix: string): void {
   if (!problem) return;
   const field = [prefix, problem.path].filter(Boolean).join('.') || 'body';
   const message = `${field} ${REASONS[problem.kind]}`;
-  throw new BadRequestException({ message: `Validation failed: ${message}`, errors: [{ field, messages: [message] }] });
+  throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `Validation failed: ${message}`, details: [{ field, messages: [message] }] });
 }
