@@ -16,6 +16,7 @@ import {
   newConversationId,
   signElevenLabsPayload,
 } from '../simulators/elevenlabs/index.js';
+import { waitFor } from '../support/wait-for.js';
 import { createTestApp, TestApp } from '../support/app.factory.js';
 
 // ElevenLabs -> us: post-call webhooks through the inbox, live conversation events, the
@@ -148,8 +149,15 @@ describe('ElevenLabs webhooks', () => {
         expect(res.body).not.toMatch(/stale|mismatch|secret|tolerance/i);
       }
       expect(await inboxCount()).toBe(before);
-      const audits = await t.dataSource.query(`SELECT details->>'reason' AS reason FROM audit_logs WHERE action = 'webhook.rejected' AND actor_id = 'elevenlabs'`);
-      expect(audits.map((a: { reason: string }) => a.reason)).toEqual(expect.arrayContaining(['missing', 'malformed', 'mismatch', 'stale', 'future']));
+      // Audit rows are written after the answer, off the request path: wait for them (seen late under load).
+      const reasons = async () =>
+        (await t.dataSource.query(`SELECT DISTINCT details->>'reason' AS reason FROM audit_logs WHERE action = 'webhook.rejected' AND actor_id = 'elevenlabs'`)).map((a: { reason: string }) => a.reason);
+      const wanted = ['missing', 'malformed', 'mismatch', 'stale', 'future'];
+      const audited = await waitFor(async () => {
+        const list: string[] = await reasons();
+        return wanted.every((r) => list.includes(r)) ? list : undefined;
+      }, 10_000, 'the audited rejections');
+      expect(audited).toEqual(expect.arrayContaining(wanted));
       const metrics = (await t.inject({ method: 'GET', url: '/metrics' })).body;
       expect(metrics).toMatch(/webhook_signature_rejections_total\{provider="elevenlabs",reason="stale"\} [1-9]/);
     });
