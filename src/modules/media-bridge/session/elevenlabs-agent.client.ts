@@ -115,7 +115,11 @@ export class ElevenLabsAgentClient {
       ws.terminate(); // aborts the handshake: the server never gets a conversation going
     } else if (ws.readyState === WebSocket.OPEN) {
       ws.close(code, reason);
-      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+      // Cleared once the close handshake is done: the timer would keep the socket, this client and
+      // the call's session reachable for CLOSE_GRACE_MS after every call.
+      const grace = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+      grace.unref();
+      ws.once('close', () => clearTimeout(grace));
     }
   }
 
