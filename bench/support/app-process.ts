@@ -23,7 +23,7 @@ export interface AppProcessOptions {
 }
 
 /** Sends `message` to the child and resolves with the first reply that `pick` recognises. */
-function ask<T>(child: ChildProcess, message: unknown, pick: (m: unknown) => T | undefined, timeoutMs = 120_000): Promise<T> {
+function ask<T>(child: ChildProcess, message: string | Record<string, string>, pick: (m: unknown) => T | undefined, timeoutMs = 120_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', onMessage);
@@ -37,7 +37,7 @@ function ask<T>(child: ChildProcess, message: unknown, pick: (m: unknown) => T |
       resolve(value);
     };
     child.on('message', onMessage);
-    child.send(message as string);
+    child.send(message);
   });
 }
 
