@@ -3,8 +3,8 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '../support/free-port.js';
 
 // The real process, started as a user starts it (node dist/src/main.js), not the app in Jest:
 // production refusals must stop the boot itself, and the quick start must accept a signed call.
@@ -58,17 +58,6 @@ function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; po
         reject(new Error(`The service exited (${child.exitCode}):\n${output}`));
       }
     }, 100);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
   });
 }
 

@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './free-port.js';
 
 // Jest runs from the repository root.
 export const TWILIO_SPEC_PATH = process.env.TWILIO_OPENAPI_SPEC ?? resolve(process.cwd(), 'test/fixtures/twilio-oai/twilio_api_v2010.json');
@@ -56,17 +56,6 @@ export interface PrismServer {
   /** The patched copy Prism serves. */
   specPath: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function answers(url: string): Promise<boolean> {
