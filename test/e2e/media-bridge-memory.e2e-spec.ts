@@ -26,7 +26,9 @@ function registries(service: MediaBridgeService): { sessions: number; preOpened:
 
 /**
  * Timers created by application code (a frame under src/) while `track` runs and not yet fired or
- * cleared, with where they were made. The connection pool's idle timers are the pool's, not a call's.
+ * cleared, with where they were made. The connection pool's idle timers and the driver's per-query
+ * timeout (pending only while a query is in flight, e.g. the live-event writer's periodic flush) are
+ * the database's, not a call's.
  */
 function timerTracker() {
   const live = new Map<number, string>();
@@ -37,7 +39,7 @@ function timerTracker() {
       Error.stackTraceLimit = 40;
       const stack = new Error().stack ?? '';
       Error.stackTraceLimit = limit;
-      if (/[\\/]src[\\/]/.test(stack) && !/[\\/]pg-pool[\\/]/.test(stack)) live.set(id, stack);
+      if (/[\\/]src[\\/]/.test(stack) && !/node_modules[\\/]pg(-pool)?[\\/]/.test(stack)) live.set(id, stack);
     },
     destroy(id) {
       live.delete(id);

@@ -79,26 +79,36 @@ export class ElevenLabsApiClient {
 
   private async request<T>(method: string, path: string, apiKey: string, timeoutMs: number, body?: unknown, signal?: AbortSignal, as: 'json' | 'text' = 'json'): Promise<T> {
     const url = `${this.config.elevenlabs.apiBaseUrl.replace(/\/+$/, '')}${path}`;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let res: Response;
+    const what = `ElevenLabs ${method} ${path.split('?')[0]}`;
+    // Our own timer, cleared when the answer is read: AbortSignal.timeout() would keep a timer per
+    // request pending for the whole timeout after the request is long done (one per call set up).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    timer.unref();
+    let text: string;
+    let status: number;
     try {
-      res = await fetch(url, {
+      const res = await fetch(url, {
         method,
         headers: { 'xi-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
       });
+      status = res.status;
+      text = await res.text();
+      if (!res.ok) throw new ElevenLabsApiError(`${what} answered ${res.status}`, res.status);
     } catch (err) {
-      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (err as Error).message;
-      throw new ElevenLabsApiError(`ElevenLabs ${method} ${path.split('?')[0]} failed: ${reason}`);
+      if (err instanceof ElevenLabsApiError) throw err;
+      const reason = (err as Error).name === 'TimeoutError' || timeout.signal.aborted ? `timed out after ${timeoutMs} ms` : (err as Error).message;
+      throw new ElevenLabsApiError(`${what} failed: ${reason}`);
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await res.text();
-    if (!res.ok) throw new ElevenLabsApiError(`ElevenLabs ${method} ${path.split('?')[0]} answered ${res.status}`, res.status);
     if (as === 'text') return text as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ElevenLabsApiError(`ElevenLabs ${method} ${path.split('?')[0]} answered with invalid JSON`, res.status);
+      throw new ElevenLabsApiError(`${what} answered with invalid JSON`, status);
     }
   }
 }
