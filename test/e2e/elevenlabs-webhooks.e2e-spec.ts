@@ -196,6 +196,24 @@ describe('ElevenLabs webhooks', () => {
         ...extra,
       });
 
+    it('should process a transcript whose numbers are past every column range (issue #13) instead of failing it on each retry', async () => {
+      const conversationId = newConversationId();
+      const call = await insertCall({ conversationId });
+      const payload = buildPostCallTranscription(
+        {
+          conversation_id: conversationId,
+          transcript: [{ role: 'user', message: 'Hello?', time_in_call_secs: 1e300 }],
+          metadata: { start_time_unix_secs: 1e308, call_duration_secs: 1e300, cost: 1e300 },
+        },
+        { eventTimestamp: nowSecs() }, // the start time falls back to it
+      );
+      expect((await post('post-call', payload)).statusCode).toBe(200);
+      const row = await settled(conversationId);
+      expect(row).toMatchObject({ status: 'done', call_id: call.id, last_error: null });
+      const [updated] = await t.dataSource.query('SELECT ai_duration_secs, ai_cost FROM calls WHERE id = $1', [call.id]);
+      expect(updated).toEqual({ ai_duration_secs: 0, ai_cost: '0.0000' });
+    });
+
     it('should put the transcript on the lead timeline in place of the live turns, and update the call, the lead and the usage', async () => {
       const conversationId = newConversationId();
       const call = await insertCall({ conversationId });

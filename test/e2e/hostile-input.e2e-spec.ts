@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
-import { FakeElevenLabs } from '../simulators/elevenlabs/index.js';
+import { FakeElevenLabs, signElevenLabsPayload } from '../simulators/elevenlabs/index.js';
 import { encodeForm, FakeTwilioApi, newTwilioSid, signTwilioRequest } from '../simulators/twilio/index.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { waitFor } from '../support/wait-for.js';
@@ -11,6 +11,7 @@ import { waitFor } from '../support/wait-for.js';
 
 const PUBLIC = TEST_ENV.PUBLIC_BASE_URL;
 const SMS = '/api/webhooks/twilio/sms';
+const POST_SECRET = 'wsec_hostile_post';
 
 // Built as text: JSON.stringify itself overflows on values this deep.
 const nested = (levels: number): string => `${'['.repeat(levels)}"x"${']'.repeat(levels)}`;
@@ -23,7 +24,7 @@ describe('Hostile input at the edge', () => {
   beforeAll(async () => {
     el = await FakeElevenLabs.start({ agents: { agent_sms: { mode: 'echo', pingIntervalMs: 0, textReply: (text) => `re ${text}` } } });
     twilio = await FakeTwilioApi.start({ accounts: { [TEST_ENV.TWILIO_ACCOUNT_SID]: TEST_ENV.TWILIO_AUTH_TOKEN } });
-    t = await createTestApp({ ELEVENLABS_API_BASE_URL: el.baseUrl, TWILIO_API_BASE_URL: twilio.baseUrl, WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0' });
+    t = await createTestApp({ ELEVENLABS_API_BASE_URL: el.baseUrl, TWILIO_API_BASE_URL: twilio.baseUrl, WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0', ELEVENLABS_POST_CALL_WEBHOOK_SECRET: POST_SECRET });
   });
   afterAll(async () => {
     await t?.close();
@@ -118,6 +119,39 @@ describe('Hostile input at the edge', () => {
     const res = await t.api('PATCH', `/api/scheduling/employees/${created.json().id}`, { active: null }, tenant.apiKey);
     expect(res.statusCode).toBe(400);
     expect(res.json().details[0].field).toBe('active');
+  });
+
+  it('should refuse null for a field that may be left out but not emptied with 400 naming it (the fuzzer found a 422 from the NOT NULL column)', async () => {
+    const tenant = await createTenant(t);
+    const service = await t.api('POST', '/api/scheduling/services', { name: 'Cut', durationMinutes: 30, priceCents: 100 }, tenant.apiKey);
+    for (const [url, body, field] of [
+      [`/api/scheduling/services/${service.json().id}`, { name: null }, 'name'],
+      [`/api/scheduling/services/${service.json().id}`, { durationMinutes: null }, 'durationMinutes'],
+      [`/api/tenants/${tenant.id}`, { timezone: null }, 'timezone'],
+      [`/api/tenants/${tenant.id}`, { settings: null }, 'settings'],
+    ] as const) {
+      const res = await t.api('PATCH', url, body, tenant.apiKey);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().details[0].field).toBe(field);
+    }
+    const price = await t.api('PATCH', `/api/scheduling/services/${service.json().id}`, { priceCents: 2 ** 31 }, tenant.apiKey);
+    expect(price.statusCode).toBe(400);
+    expect(price.json().details[0].field).toBe('priceCents');
+    // null still clears what may be cleared
+    expect((await t.api('PATCH', `/api/scheduling/services/${service.json().id}`, { priceCents: null }, tenant.apiKey)).json().priceCents).toBeNull();
+  });
+
+  it('should refuse a signed post-call webhook nested 10,000 deep behind a lone surrogate with 400 (found by the fuzzer: a 500)', async () => {
+    // The surrogate, met first, was cleaned and hid the nesting, which then overflowed the stack.
+    const raw = `{"type":"post_call_transcription","event_timestamp":${Math.floor(Date.now() / 1000)},"data":{"conversation_id":"conv_deep","status":"\\udd2b","has_auxiliary_audio":${nested(10_000)}}}`;
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/webhooks/elevenlabs/post-call',
+      headers: { 'content-type': 'application/json', 'elevenlabs-signature': signElevenLabsPayload(raw, POST_SECRET) },
+      payload: raw,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('nested deeper than 32');
   });
 
   it('should stay healthy afterwards', async () => {

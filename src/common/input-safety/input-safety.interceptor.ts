@@ -37,11 +37,15 @@ export class InputSafetyInterceptor implements NestInterceptor {
     for (const part of ['query', 'body'] as const) {
       const value = request[part];
       if (value === undefined || value === null) continue;
-      const problem = findUnsafeInput(value, { numbers: !provider });
       const prefix = part === 'query' ? 'query' : '';
-      if (!problem) continue;
-      if (!provider || problem.kind === 'depth') refuse(problem, prefix);
-      (request as unknown as Record<string, unknown>)[part] = cleanInput(value);
+      if (!provider) {
+        refuse(findUnsafeInput(value, { numbers: true }), prefix);
+        continue;
+      }
+      // Providers: nesting is refused wherever it is (a stray byte earlier in the body must not
+      // hide it), text is cleaned.
+      refuse(findUnsafeInput(value, { strings: false }), prefix);
+      if (findUnsafeInput(value)) (request as unknown as Record<string, unknown>)[part] = cleanInput(value);
     }
     return next.handle();
   }

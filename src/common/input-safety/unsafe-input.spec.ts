@@ -26,6 +26,12 @@ describe('findUnsafeInput', () => {
     expect(findUnsafeInput(nested(MAX_INPUT_DEPTH + 1))?.kind).toBe('depth');
     expect(findUnsafeInput(nested(100_000))?.kind).toBe('depth');
   });
+  it('should find deep nesting behind a string problem when asked for nesting only (strings: false)', () => {
+    const body = { status: '\uD800', deep: nested(10_000) };
+    expect(findUnsafeInput(body)?.kind).toBe('surrogate'); // the first problem hides the nesting
+    expect(findUnsafeInput(body, { strings: false })).toMatchObject({ kind: 'depth' });
+    expect(findUnsafeInput({ status: '\uD800', 'k\u0000': 1 }, { strings: false })).toBeNull();
+  });
   it('should report non-finite numbers only when asked', () => {
     expect(findUnsafeInput({ n: Infinity }, { numbers: true })).toEqual({ kind: 'non_finite', path: 'n' });
     expect(findUnsafeInput({ n: Infinity })).toBeNull();

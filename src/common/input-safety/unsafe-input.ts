@@ -40,13 +40,16 @@ interface Frame {
 /**
  * The first unsafe thing in `input`, or null. `numbers: true` also reports non-finite numbers
  * (callers of our API); provider payloads leave those to the parsers, which ignore them.
+ * `strings: false` looks for nesting only (a string problem found first would hide it).
  */
-export function findUnsafeInput(input: unknown, options: { maxDepth?: number; numbers?: boolean } = {}): UnsafeInput | null {
+export function findUnsafeInput(input: unknown, options: { maxDepth?: number; numbers?: boolean; strings?: boolean } = {}): UnsafeInput | null {
   const maxDepth = options.maxDepth ?? MAX_INPUT_DEPTH;
+  const strings = options.strings ?? true;
   const stack: Frame[] = [{ value: input, path: '', depth: 0 }];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop() as Frame;
     if (typeof value === 'string') {
+      if (!strings) continue;
       const kind = stringProblem(value);
       if (kind) return { kind, path };
       continue;
@@ -60,7 +63,7 @@ export function findUnsafeInput(input: unknown, options: { maxDepth?: number; nu
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
-      const keyProblem = stringProblem(key);
+      const keyProblem = strings ? stringProblem(key) : null;
       if (keyProblem) return { kind: keyProblem, path: join(path, key) };
       stack.push({ value: child, path: join(path, key), depth: depth + 1 });
     }

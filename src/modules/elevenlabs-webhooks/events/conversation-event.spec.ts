@@ -11,6 +11,10 @@ describe('parseConversationEvent', () => {
     expect(parsed.keys).toEqual({ conversationId: 'conv_1', callIds: ['3f1c6a2e-8d4b-4c3a-9f2e-1a2b3c4d5e6f'] });
   });
 
+  it.each([1e308, -1, Number.MAX_SAFE_INTEGER, 'soon'])('should take the time of receipt for the event_timestamp %p', (ts) => {
+    expect(parseConversationEvent({ type: 'interruption', event_timestamp: ts, data: { conversation_id: 'c' } }, NOW).occurredAt).toBe(NOW);
+  });
+
   it.each([
     ['no type', { data: { conversation_id: 'c' } }],
     ['a type with spaces', { type: 'user said', data: { conversation_id: 'c' } }],

@@ -1,5 +1,5 @@
 import type { RealtimeEventType } from '../../realtime/event-bus.port.js';
-import { correlationKeysOf, CorrelationKeys, PostCallPayloadError } from '../post-call/post-call-payload.js';
+import { correlationKeysOf, CorrelationKeys, PostCallPayloadError, unixSecs } from '../post-call/post-call-payload.js';
 
 // Live conversation events, in the same signed envelope as the post-call webhooks:
 // { "type": "<event>", "event_timestamp": <unix secs>, "data": { "conversation_id", ...event fields } }.
@@ -31,7 +31,8 @@ export function parseConversationEvent(body: unknown, now: Date): ConversationEv
     if (err instanceof PostCallPayloadError) throw new ConversationEventError(err.message);
     throw err;
   }
-  const ts = typeof b.event_timestamp === 'number' && Number.isFinite(b.event_timestamp) ? new Date(b.event_timestamp * 1000) : now;
+  const secs = unixSecs(b.event_timestamp);
+  const ts = secs !== null ? new Date(secs * 1000) : now;
   return { type: b.type, occurredAt: ts, keys, data: b.data as Json };
 }
 

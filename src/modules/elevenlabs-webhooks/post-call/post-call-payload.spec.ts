@@ -49,6 +49,19 @@ describe('parseTranscription', () => {
     expect(parsed.keys.callIds).toEqual([CALL_ID]);
   });
 
+  it('should treat numbers past what a call or a column can hold as absent', () => {
+    const envelope = buildPostCallTranscription(
+      { conversation_id: 'conv_big', transcript: [{ role: 'user', message: 'Hi', time_in_call_secs: 1e300 }], metadata: { start_time_unix_secs: 1e308, call_duration_secs: 1e300, cost: -5 } },
+      { eventTimestamp: 1_772_532_000 },
+    );
+    const parsed = parseTranscription(parseEnvelope(envelope));
+    expect(parsed.startedAt.toISOString()).toBe('2026-03-03T10:00:00.000Z'); // the event's timestamp instead
+    expect(parsed).toMatchObject({ durationSecs: 0, cost: 0 });
+    expect(parsed.turns[0].offsetSecs).toBe(0);
+    const nothing = buildPostCallTranscription({ conversation_id: 'conv_big', metadata: { start_time_unix_secs: -1 } }, { eventTimestamp: 1e308 });
+    expect(() => parseTranscription(parseEnvelope(nothing))).toThrow('start_time_unix_secs is missing');
+  });
+
   it.each([
     ['not an object', 'hello'],
     ['no type', { data: {} }],

@@ -66,6 +66,22 @@ export class PostCallPayloadError extends Error {}
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+
+// Ranges our columns hold and a real call can have; a number outside is treated as absent (the
+// payload is signed, but a value PostgreSQL refuses would fail the event on every retry).
+/** Unix seconds from 1970 to the year 3000 (a Date and a timestamptz can hold them). */
+const MAX_UNIX_SECS = 32_503_680_000;
+/** A week: longer than any call (durations and offsets into a call; integer/real columns). */
+const MAX_CALL_SECS = 7 * 86_400;
+/** Credits per conversation; calls.ai_cost and the daily sum are numeric(12,4). */
+const MAX_COST = 1_000_000;
+/** A number in [min, max], or null. */
+export function numIn(v: unknown, min: number, max: number): number | null {
+  const n = num(v);
+  return n !== null && n >= min && n <= max ? n : null;
+}
+/** Unix seconds a Date can be made of, or null. */
+export const unixSecs = (v: unknown): number | null => numIn(v, 0, MAX_UNIX_SECS);
 const evaluation = (v: unknown): EvaluationResult | undefined => (v === 'success' || v === 'failure' || v === 'unknown' ? v : undefined);
 
 export function isValidConversationId(value: unknown): value is string {
@@ -77,7 +93,7 @@ export function parseEnvelope(body: unknown): Envelope {
   const type = str(body.type);
   if (!type) throw new PostCallPayloadError('type is missing');
   if (!isObject(body.data)) throw new PostCallPayloadError('data must be an object');
-  return { type, eventTimestamp: num(body.event_timestamp), data: body.data };
+  return { type, eventTimestamp: unixSecs(body.event_timestamp), data: body.data };
 }
 
 export function conversationIdOf(data: Json): string {
@@ -102,7 +118,7 @@ export function parseTranscription(envelope: Envelope): PostCallTranscription {
   const { data } = envelope;
   const keys = correlationKeysOf(data);
   const metadata = isObject(data.metadata) ? data.metadata : {};
-  const startSecs = num(metadata.start_time_unix_secs) ?? envelope.eventTimestamp;
+  const startSecs = unixSecs(metadata.start_time_unix_secs) ?? envelope.eventTimestamp;
   if (startSecs === null) throw new PostCallPayloadError('data.metadata.start_time_unix_secs is missing');
   const transcript = Array.isArray(data.transcript) ? data.transcript : [];
   const turns: TranscriptTurnData[] = [];
@@ -115,7 +131,7 @@ export function parseTranscription(envelope: Envelope): PostCallTranscription {
       index,
       role: entry.role,
       text,
-      offsetSecs: Math.max(0, num(entry.time_in_call_secs) ?? 0),
+      offsetSecs: numIn(entry.time_in_call_secs, 0, MAX_CALL_SECS) ?? 0,
       metadata: { ...(entry.interrupted === true ? { interrupted: true } : {}), ...(toolNames.length ? { toolCalls: toolNames } : {}) },
     });
   });
@@ -125,8 +141,8 @@ export function parseTranscription(envelope: Envelope): PostCallTranscription {
     status: str(data.status),
     keys,
     startedAt: new Date(startSecs * 1000),
-    durationSecs: Math.max(0, Math.round(num(metadata.call_duration_secs) ?? 0)),
-    cost: Math.max(0, num(metadata.cost) ?? 0),
+    durationSecs: Math.round(numIn(metadata.call_duration_secs, 0, MAX_CALL_SECS) ?? 0),
+    cost: numIn(metadata.cost, 0, MAX_COST) ?? 0,
     terminationReason: str(metadata.termination_reason),
     mainLanguage: str(metadata.main_language),
     turns,
@@ -156,7 +172,7 @@ export function parseInitiationFailure(envelope: Envelope): CallInitiationFailur
   const keys = correlationKeysOf(envelope.data);
   const metadata = isObject(envelope.data.metadata) ? envelope.data.metadata : {};
   const body = isObject(metadata.body) ? metadata.body : {};
-  const sip = num(body.SipResponseCode) ?? num(body.sip_status_code);
+  const sip = numIn(body.SipResponseCode, 100, 699) ?? numIn(body.sip_status_code, 100, 699);
   return { conversationId: keys.conversationId, keys, failureReason: str(envelope.data.failure_reason) ?? 'unknown', sipCode: sip !== null ? Math.round(sip) : null };
 }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation/is-optional-not-null.decorator.js';
 import type { LeadStatus } from '../lead.entity.js';
 import { LEAD_STATUSES } from './list-leads-query.dto.js';
 
@@ -17,7 +18,7 @@ export class UpdateLeadDto {
   email?: string | null;
 
   @ApiPropertyOptional({ enum: LEAD_STATUSES })
-  @IsOptional() @IsIn(LEAD_STATUSES)
+  @IsOptionalNotNull() @IsIn(LEAD_STATUSES)
   status?: LeadStatus;
 
   @ApiPropertyOptional({ nullable: true, maxLength: 5000 })

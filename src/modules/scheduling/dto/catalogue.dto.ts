@@ -1,8 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation/is-optional-not-null.decorator.js';
 import type { WeeklyHours } from '../domain/scheduling.types.js';
 
+/** services.price_cents is an integer column. */
+const MAX_PRICE_CENTS = 2_147_483_647;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const HOURS_EXAMPLE = { mon: [{ open: '09:00', close: '17:00' }], tue: [{ open: '09:00', close: '12:30' }, { open: '13:30', close: '17:00' }] };
 
@@ -20,7 +23,7 @@ export class CreateServiceDto {
   durationMinutes: number;
 
   @ApiPropertyOptional({ example: 3500, description: 'Price in cents (minor units)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PRICE_CENTS)
   priceCents?: number;
 
   @ApiPropertyOptional({ example: 'GBP' })
@@ -29,22 +32,22 @@ export class CreateServiceDto {
 }
 
 export class UpdateServiceDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(120)
+  @ApiPropertyOptional() @IsOptionalNotNull() @Transform(trim) @IsString() @MinLength(1) @MaxLength(120)
   name?: string;
 
   @ApiPropertyOptional({ nullable: true }) @ValidateIf((_o, v) => v !== null && v !== undefined) @Transform(trim) @IsString() @MaxLength(500)
   description?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(5) @Max(1440)
+  @ApiPropertyOptional() @IsOptionalNotNull() @Type(() => Number) @IsInt() @Min(5) @Max(1440)
   durationMinutes?: number;
 
-  @ApiPropertyOptional({ nullable: true }) @ValidateIf((_o, v) => v !== null && v !== undefined) @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ nullable: true }) @ValidateIf((_o, v) => v !== null && v !== undefined) @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PRICE_CENTS)
   priceCents?: number | null;
 
   @ApiPropertyOptional({ nullable: true }) @ValidateIf((_o, v) => v !== null && v !== undefined) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as GBP' })
   currency?: string | null;
 
-  @ApiPropertyOptional({ description: 'false: no longer offered (existing appointments stay)' }) @ValidateIf((_o, v) => v !== undefined) @IsBoolean()
+  @ApiPropertyOptional({ description: 'false: no longer offered (existing appointments stay)' }) @IsOptionalNotNull() @IsBoolean()
   active?: boolean;
 }
 
@@ -63,17 +66,16 @@ export class CreateEmployeeDto {
 }
 
 export class UpdateEmployeeDto {
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MinLength(1) @MaxLength(120)
+  @ApiPropertyOptional() @IsOptionalNotNull() @Transform(trim) @IsString() @MinLength(1) @MaxLength(120)
   name?: string;
 
-  @ApiPropertyOptional({ example: HOURS_EXAMPLE }) @IsOptional() @IsObject()
+  @ApiPropertyOptional({ example: HOURS_EXAMPLE }) @IsOptionalNotNull() @IsObject()
   workingHours?: WeeklyHours;
 
-  @ApiPropertyOptional({ type: [String], description: 'Replaces the list' }) @IsOptional() @IsArray() @ArrayMaxSize(200) @IsUUID('all', { each: true })
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the list' }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(200) @IsUUID('all', { each: true })
   serviceIds?: string[];
 
-  // Not @IsOptional: that lets null through, and the column is NOT NULL.
-  @ApiPropertyOptional() @ValidateIf((_o, v) => v !== undefined) @IsBoolean()
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean()
   active?: boolean;
 }
 

@@ -1,19 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, IsTimeZone, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsObject, IsString, IsTimeZone, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation/is-optional-not-null.decorator.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
 
 /** Settings are merged one level deep: `{ settings: { quotas: {...} } }` replaces only the quotas. */
 export class UpdateTenantDto {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsOptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ example: 'America/New_York' })
-  @IsOptional() @IsTimeZone()
+  @IsOptionalNotNull() @IsTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ type: TenantSettingsDto })
-  @IsOptional() @ValidateNested() @Type(() => TenantSettingsDto)
+  @IsOptionalNotNull() @IsObject() @ValidateNested() @Type(() => TenantSettingsDto)
   settings?: TenantSettingsDto;
 }
