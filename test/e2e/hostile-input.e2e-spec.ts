@@ -57,6 +57,36 @@ describe('Hostile input at the edge', () => {
     expect(res.json().details[0]).toMatchObject({ field: 'name' });
   });
 
+  it('should refuse a lone surrogate in an e-mail address with 400 (URIError: URI malformed)', async () => {
+    const tenant = await createTenant(t);
+    const [lead] = await t.dataSource.query(`INSERT INTO leads (tenant_id, phone_e164) VALUES ($1, $2) RETURNING id`, [tenant.id, uniquePhoneNumber()]);
+    const res = await t.inject({ method: 'PATCH', url: `/api/leads/${lead.id}`, headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, payload: '{"email":"jo\\ud800@example.com"}' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details[0].field).toBe('email');
+  });
+
+  it('should take a signed conversation event whose event_timestamp is 1e308 (invalid input syntax for type timestamp)', async () => {
+    const tenant = await createTenant(t);
+    const conversationId = `conv_${newTwilioSid('XX').slice(2)}`;
+    await t.dataSource.query(
+      `INSERT INTO calls (tenant_id, direction, from_number, to_number, status, conversation_id) VALUES ($1, 'inbound', $2, $3, 'in-progress', $4)`,
+      [tenant.id, uniquePhoneNumber(), uniquePhoneNumber(), conversationId],
+    );
+    const raw = `{"type":"interruption","event_timestamp":1e308,"data":{"conversation_id":"${conversationId}"}}`;
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/webhooks/elevenlabs/conversation-events',
+      headers: { 'content-type': 'application/json', 'elevenlabs-signature': signElevenLabsPayload(raw, TEST_ENV.ELEVENLABS_WEBHOOK_SECRET) },
+      payload: raw,
+    });
+    expect(res.statusCode).toBe(200);
+    const [event] = await waitFor(async () => {
+      const rows = await t.dataSource.query(`SELECT occurred_at FROM call_events WHERE conversation_id = $1`, [conversationId]);
+      return rows.length ? rows : undefined;
+    });
+    expect(Math.abs(new Date(event.occurred_at).getTime() - Date.now())).toBeLessThan(60_000); // the time of receipt
+  });
+
   it('should refuse thousands of nested arrays with 400 instead of overflowing the stack', async () => {
     const before = await tenantCount();
     const post = (payload: string) => t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload });
