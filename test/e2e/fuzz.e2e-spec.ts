@@ -99,14 +99,16 @@ describe('Fuzzing every route that takes input (e2e)', () => {
   /**
    * Row count and a hash of every row of every table: equal before and after = nothing written.
    * The audit trail is meant to record refusals (outcome `failure` or `denied`), so only its
-   * `success` rows count: a refusal that audited itself as a success would show.
+   * `success` rows count: a refusal that audited itself as a success would show. An API key's
+   * `last_used_at` is touched by authentication (at most once a minute), whatever the answer.
    */
   async function fingerprint(): Promise<string> {
     const tables = (await t.dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename`)) as { tablename: string }[];
     const sql = tables
       .map(({ tablename }) => {
         const where = tablename === 'audit_logs' ? ` WHERE x.outcome = 'success'` : '';
-        return `SELECT '${tablename}' AS t, count(*)::int AS n, md5(coalesce(string_agg(md5(x::text), ',' ORDER BY md5(x::text)), '')) AS h FROM "${tablename}" x${where}`;
+        const row = tablename === 'tenant_api_keys' ? `(to_jsonb(x) - 'last_used_at')::text` : 'x::text';
+        return `SELECT '${tablename}' AS t, count(*)::int AS n, md5(coalesce(string_agg(md5(${row}), ',' ORDER BY md5(${row})), '')) AS h FROM "${tablename}" x${where}`;
       })
       .join(' UNION ALL ');
     const rows = (await t.dataSource.query(sql)) as { t: string; n: number; h: string }[];
