@@ -12,7 +12,11 @@ const common = {
     // @fastify/static (Swagger UI assets) require()s the ESM-only content-disposition 3. Jest on
     // Node 24.9+ loads it natively (require(esm)); below that it cannot, so that one package is
     // compiled to CommonJS there (and must not be on 24.9+, where Jest then evaluates it as ESM).
-    ...(jestRequiresEsmNatively ? {} : { '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { useESM: false, tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }] }),
+    ...(jestRequiresEsmNatively
+      ? {}
+      : {
+          '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { useESM: false, tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+        }),
   },
   transformIgnorePatterns: jestRequiresEsmNatively ? ['/node_modules/'] : ['/node_modules/(?!content-disposition/)'],
   // Our relative imports end in .js (CommonJS build); map them to the .ts sources. Not `.json.js`:

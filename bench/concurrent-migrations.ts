@@ -32,7 +32,17 @@ async function main(): Promise<void> {
       for (const port of ports) {
         children.push(
           spawn(process.execPath, [join(__dirname, '../src/main.js')], {
-            env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', NODE_ENV: 'test', ADMIN_API_KEY: 'bench-admin-key-0123456789abcdef', ENCRYPTION_KEY: 'ab'.repeat(32) },
+            env: {
+              ...process.env,
+              DATABASE_URL: url,
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              LOG_LEVEL: 'warn',
+              LOG_PRETTY: 'false',
+              NODE_ENV: 'test',
+              ADMIN_API_KEY: 'bench-admin-key-0123456789abcdef',
+              ENCRYPTION_KEY: 'ab'.repeat(32),
+            },
             stdio: ['ignore', 'ignore', 'inherit'],
           }),
         );

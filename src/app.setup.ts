@@ -57,11 +57,14 @@ export function configureApp(app: NestFastifyApplication): void {
   const { corsOrigins } = app.get<AppConfig>(APP_CONFIG).http;
   if (corsOrigins.length > 0) {
     // Dashboards in a browser: bearer keys, never cookies, so no credentials mode.
-    app.enableCors({ origin: corsOrigins, allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 });
+    app.enableCors({
+      origin: corsOrigins,
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'x-request-id'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    });
   }
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }),
-  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }));
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);

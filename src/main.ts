@@ -21,8 +21,10 @@ async function bootstrap(): Promise<void> {
   if (generated) {
     // Printed once, when generated; afterwards they are only in the file (mode 0600).
     const lines = Object.entries(generated).map(([name, value]) => `  ${name}=${value}`);
-    process.stdout.write(`\nDevelopment secrets generated and kept in ${file}:\n${lines.join('\n')}\n` +
-      `Use the admin key as "Authorization: Bearer <ADMIN_API_KEY>". The Twilio pair is a demo account: requests signed with it are accepted here (npm run call).\n\n`);
+    process.stdout.write(
+      `\nDevelopment secrets generated and kept in ${file}:\n${lines.join('\n')}\n` +
+        `Use the admin key as "Authorization: Bearer <ADMIN_API_KEY>". The Twilio pair is a demo account: requests signed with it are accepted here (npm run call).\n\n`,
+    );
   } else if (file) {
     boot.info({ file }, 'Using the development secrets kept under DATA_DIR (set ADMIN_API_KEY and ENCRYPTION_KEY in production)');
   }

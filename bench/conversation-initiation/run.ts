@@ -53,7 +53,11 @@ function startServer(databaseUrl: string, logFile: string) {
 }
 
 async function api(baseUrl: string, method: string, path: string, body: unknown): Promise<{ id: string }> {
-  const res = await fetch(baseUrl + path, { method, headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
   return res.json() as Promise<{ id: string }>;
 }
@@ -93,7 +97,12 @@ function rotatingRequests(): { request: AutocannonRequest; sent: () => number } 
     path: PATH,
     setupRequest: (req) => {
       const i = next++;
-      const body = JSON.stringify({ caller_id: caller(i % CALLERS), agent_id: 'agent_bench', called_number: NUMBER, call_sid: `CA${randomBytes(16).toString('hex')}` });
+      const body = JSON.stringify({
+        caller_id: caller(i % CALLERS),
+        agent_id: 'agent_bench',
+        called_number: NUMBER,
+        call_sid: `CA${randomBytes(16).toString('hex')}`,
+      });
       return { ...req, body, headers: { 'content-type': 'application/json', 'x-switchboard-webhook-secret': INITIATION_SECRET } };
     },
   };
@@ -116,7 +125,12 @@ async function sequential(baseUrl: string, count: number): Promise<void> {
     const res = await fetch(baseUrl + PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-switchboard-webhook-secret': INITIATION_SECRET },
-      body: JSON.stringify({ caller_id: caller((CALLERS - 1 - i + CALLERS) % CALLERS), agent_id: 'agent_bench', called_number: NUMBER, call_sid: `CA${randomBytes(16).toString('hex')}` }),
+      body: JSON.stringify({
+        caller_id: caller((CALLERS - 1 - i + CALLERS) % CALLERS),
+        agent_id: 'agent_bench',
+        called_number: NUMBER,
+        call_sid: `CA${randomBytes(16).toString('hex')}`,
+      }),
     });
     await res.arrayBuffer();
     initiation.push(performance.now() - t0);
@@ -141,14 +155,22 @@ async function paced(baseUrl: string, seconds: number): Promise<PacedResult> {
   let failed = 0;
   const send = (due: number, body: string) =>
     new Promise<void>((resolve) => {
-      const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-switchboard-webhook-secret': INITIATION_SECRET } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) failed++;
-          latencies.push(performance.now() - due);
-          resolve();
-        });
-      });
+      const req = http.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-switchboard-webhook-secret': INITIATION_SECRET },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200) failed++;
+            latencies.push(performance.now() - due);
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         failed++;
         resolve();
@@ -162,7 +184,12 @@ async function paced(baseUrl: string, seconds: number): Promise<PacedResult> {
     const due = start + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const body = JSON.stringify({ caller_id: caller((i * 7) % CALLERS), agent_id: 'agent_bench', called_number: NUMBER, call_sid: `CA${randomBytes(16).toString('hex')}` });
+    const body = JSON.stringify({
+      caller_id: caller((i * 7) % CALLERS),
+      agent_id: 'agent_bench',
+      called_number: NUMBER,
+      call_sid: `CA${randomBytes(16).toString('hex')}`,
+    });
     inFlight.push(send(due, body));
   }
   await Promise.all(inFlight);
@@ -170,7 +197,9 @@ async function paced(baseUrl: string, seconds: number): Promise<PacedResult> {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))].toFixed(1));
   const result = { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), requests: latencies.length, failed };
-  console.log(`open loop @ ${RATE} req/s for ${seconds}s: p50 ${result.p50} ms, p90 ${result.p90} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.requests} requests, ${failed} failed`);
+  console.log(
+    `open loop @ ${RATE} req/s for ${seconds}s: p50 ${result.p50} ms, p90 ${result.p90} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.requests} requests, ${failed} failed`,
+  );
   return result;
 }
 
@@ -192,7 +221,15 @@ async function main(): Promise<void> {
       const tenant = await api(server.baseUrl, 'POST', '/api/tenants', {
         name: 'Dave Plumbing',
         timezone: 'Europe/London',
-        settings: { agent: { agentId: 'agent_bench', firstMessage: 'Hi {{customer_name}}, Dave Plumbing here.', prompt: 'You are the receptionist.', language: 'en', voiceId: 'voice_bench' } },
+        settings: {
+          agent: {
+            agentId: 'agent_bench',
+            firstMessage: 'Hi {{customer_name}}, Dave Plumbing here.',
+            prompt: 'You are the receptionist.',
+            language: 'en',
+            voiceId: 'voice_bench',
+          },
+        },
       });
       await api(server.baseUrl, 'POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: NUMBER });
       console.log(`Seeding ${CALLERS} leads with ${MESSAGES_PER_LEAD} messages each…`);
@@ -202,11 +239,18 @@ async function main(): Promise<void> {
       const sample = await fetch(server.baseUrl + PATH, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-switchboard-webhook-secret': INITIATION_SECRET },
-        body: JSON.stringify({ caller_id: caller(CALLERS - 1), agent_id: 'agent_bench', called_number: NUMBER, call_sid: `CA${randomBytes(16).toString('hex')}` }),
+        body: JSON.stringify({
+          caller_id: caller(CALLERS - 1),
+          agent_id: 'agent_bench',
+          called_number: NUMBER,
+          call_sid: `CA${randomBytes(16).toString('hex')}`,
+        }),
       });
       const answer = (await sample.json()) as { dynamic_variables: Record<string, unknown> };
-      console.log(`Sample answer: ${sample.status}, customer_name=${String(answer.dynamic_variables.customer_name)}, total_messages=${String(answer.dynamic_variables.total_messages)}, ` +
-        `context ${String(answer.dynamic_variables.conversation_context).length} chars`);
+      console.log(
+        `Sample answer: ${sample.status}, customer_name=${String(answer.dynamic_variables.customer_name)}, total_messages=${String(answer.dynamic_variables.total_messages)}, ` +
+          `context ${String(answer.dynamic_variables.conversation_context).length} chars`,
+      );
 
       await sequential(server.baseUrl, 300);
       // The floor on this machine at this moment: the same load on a route with no database work.
@@ -218,7 +262,9 @@ async function main(): Promise<void> {
       console.log(`App CPU: ${(cpuPerRequest / result.requests.total).toFixed(2)} ms per request (${Math.round(cpuPerRequest / SECONDS / 10)} % of one core)`);
       const p = await paced(server.baseUrl, SECONDS);
       console.log(`\n| load | requests | p50 ms | p90 ms | p99 ms | max ms | failed |\n|---|---:|---:|---:|---:|---:|---:|`);
-      console.log(`| autocannon overallRate ${RATE}/s, 10 conn. | ${result.requests.total} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} | ${failed} |`);
+      console.log(
+        `| autocannon overallRate ${RATE}/s, 10 conn. | ${result.requests.total} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} | ${failed} |`,
+      );
       console.log(`| open loop, one every ${1000 / RATE} ms | ${p.requests} | ${p.p50} | ${p.p90} | ${p.p99} | ${p.max} | ${p.failed} |`);
       console.log(`Target p99 <= 15 ms: autocannon ${result.latency.p99 <= 15 ? 'met' : 'NOT met'}, open loop ${p.p99 <= 15 ? 'met' : 'NOT met'}`);
     } finally {

@@ -102,7 +102,8 @@ export async function startProfiling(): Promise<void> {
   const inspector = await import('node:inspector');
   profiler = new inspector.Session();
   profiler.connect();
-  const post = (method: string, params?: object) => new Promise<void>((resolve, reject) => profiler!.post(method, params ?? {}, (err) => (err ? reject(err) : resolve())));
+  const post = (method: string, params?: object) =>
+    new Promise<void>((resolve, reject) => profiler!.post(method, params ?? {}, (err) => (err ? reject(err) : resolve())));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
@@ -114,7 +115,9 @@ export async function stopProfiling(file: string): Promise<void> {
   if (!session) return;
   profiler = undefined;
   const { writeFileSync } = await import('node:fs');
-  const profile = await new Promise<unknown>((resolve, reject) => session.post('Profiler.stop', (err, result) => (err ? reject(err) : resolve(result.profile))));
+  const profile = await new Promise<unknown>((resolve, reject) =>
+    session.post('Profiler.stop', (err, result) => (err ? reject(err) : resolve(result.profile))),
+  );
   writeFileSync(file, JSON.stringify(profile));
   session.disconnect();
 }

@@ -87,7 +87,10 @@ function readStamp(data: Buffer, at: number): { index: number; seq: number } {
     const n = (B64[data[at + i]] << 18) | (B64[data[at + i + 1]] << 12) | (B64[data[at + i + 2]] << 6) | B64[data[at + i + 3]];
     bytes.push((n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
   }
-  return { index: (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0, seq: (bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0 };
+  return {
+    index: (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0,
+    seq: (bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0,
+  };
 }
 
 function cpuNow(): number {
@@ -182,7 +185,18 @@ async function run(spec: RunSpec): Promise<RunResult> {
     call.sentAt[seq] = now;
     const ts = Math.round(now - call.startedAt);
     const json =
-      '{"event":"media","sequenceNumber":"' + (seq + 2) + '","streamSid":"' + call.streamSid + '","media":{"track":"inbound","chunk":"' + (seq + 1) + '","timestamp":"' + ts + '","payload":"' + call.frame.toString('base64', 0, STAMP_BYTES) + call.payloadTail + '"}}';
+      '{"event":"media","sequenceNumber":"' +
+      (seq + 2) +
+      '","streamSid":"' +
+      call.streamSid +
+      '","media":{"track":"inbound","chunk":"' +
+      (seq + 1) +
+      '","timestamp":"' +
+      ts +
+      '","payload":"' +
+      call.frame.toString('base64', 0, STAMP_BYTES) +
+      call.payloadTail +
+      '"}}';
     const ws = call.ws as unknown as { readyState: number; _socket: Socket | null };
     if (ws.readyState === WebSocket.OPEN && ws._socket) ws._socket.write(maskedTextFrame(Buffer.from(json, 'latin1')));
     sent++;
@@ -231,7 +245,14 @@ async function run(spec: RunSpec): Promise<RunResult> {
           call.done = true;
           if (call.index % 2 === 0) ws.terminate();
           else {
-            ws.send(JSON.stringify({ event: 'stop', sequenceNumber: '9', streamSid: call.streamSid, stop: { accountSid: spec.accountSid, callSid: call.spec.callSid } }));
+            ws.send(
+              JSON.stringify({
+                event: 'stop',
+                sequenceNumber: '9',
+                streamSid: call.streamSid,
+                stop: { accountSid: spec.accountSid, callSid: call.spec.callSid },
+              }),
+            );
             ws.close();
           }
         }, after);
@@ -285,7 +306,9 @@ async function run(spec: RunSpec): Promise<RunResult> {
     call.done = true;
     const ws = call.ws;
     if (ws?.readyState === WebSocket.OPEN) {
-      ws.send(JSON.stringify({ event: 'stop', sequenceNumber: '9', streamSid: call.streamSid, stop: { accountSid: spec.accountSid, callSid: call.spec.callSid } }));
+      ws.send(
+        JSON.stringify({ event: 'stop', sequenceNumber: '9', streamSid: call.streamSid, stop: { accountSid: spec.accountSid, callSid: call.spec.callSid } }),
+      );
       ws.close();
     }
   }
@@ -300,7 +323,13 @@ async function run(spec: RunSpec): Promise<RunResult> {
     lost: spec.mode === 'steady' ? sent - received : 0,
     setupFramesLost: setupLost,
     setupMs: { p50: percentile(sortedSetup, 50), p95: percentile(sortedSetup, 95), max: sortedSetup[sortedSetup.length - 1] ?? NaN },
-    rttMs: { p50: percentile(sortedRtt, 50), p95: percentile(sortedRtt, 95), p99: percentile(sortedRtt, 99), max: sortedRtt[sortedRtt.length - 1] ?? NaN, count: rttCount },
+    rttMs: {
+      p50: percentile(sortedRtt, 50),
+      p95: percentile(sortedRtt, 95),
+      p99: percentile(sortedRtt, 99),
+      max: sortedRtt[sortedRtt.length - 1] ?? NaN,
+      count: rttCount,
+    },
     misrouted,
     duplicates,
     marksEchoed,

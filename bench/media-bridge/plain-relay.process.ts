@@ -19,19 +19,22 @@ async function signedUrl(): Promise<string> {
 function relay(twilio: WebSocket): void {
   let streamSid: string | null = null;
   let el: WebSocket | null = null;
-  void signedUrl().then((url) => {
-    el = new WebSocket(url);
-    el.on('open', () => el!.send(JSON.stringify({ type: 'conversation_initiation_client_data' })));
-    el.on('message', (data) => {
-      const msg = JSON.parse(data.toString());
-      if (msg.type === 'audio' && streamSid) {
-        twilio.send(JSON.stringify({ event: 'media', streamSid, media: { payload: msg.audio_event.audio_base_64 } }));
-      } else if (msg.type === 'ping') {
-        el!.send(JSON.stringify({ type: 'pong', event_id: msg.ping_event.event_id }));
-      }
-    });
-    el.on('error', () => undefined);
-  }, () => undefined);
+  void signedUrl().then(
+    (url) => {
+      el = new WebSocket(url);
+      el.on('open', () => el!.send(JSON.stringify({ type: 'conversation_initiation_client_data' })));
+      el.on('message', (data) => {
+        const msg = JSON.parse(data.toString());
+        if (msg.type === 'audio' && streamSid) {
+          twilio.send(JSON.stringify({ event: 'media', streamSid, media: { payload: msg.audio_event.audio_base_64 } }));
+        } else if (msg.type === 'ping') {
+          el!.send(JSON.stringify({ type: 'pong', event_id: msg.ping_event.event_id }));
+        }
+      });
+      el.on('error', () => undefined);
+    },
+    () => undefined,
+  );
   twilio.on('message', (data) => {
     const msg = JSON.parse(data.toString());
     if (msg.event === 'start') streamSid = msg.start.streamSid;

@@ -11,9 +11,18 @@ interface ProfileNode {
 
 const LAYERS: Array<[string, (fn: string, url: string) => boolean]> = [
   ['garbage collection', (fn) => fn === '(garbage collector)'],
-  ['socket write (native, incl. kernel)', (fn, url) => url === '' && /^(writeBuffer|writev|writeUtf8String|writeLatin1String|writeString|writeAsciiString)$/.test(fn)],
+  [
+    'socket write (native, incl. kernel)',
+    (fn, url) => url === '' && /^(writeBuffer|writev|writeUtf8String|writeLatin1String|writeString|writeAsciiString)$/.test(fn),
+  ],
   ['socket read + event loop (native)', (fn, url) => url === '' && /^\(program\)$/.test(fn)],
-  ['Node streams / net / events', (_fn, url) => /^node:(internal\/streams|net|events|internal\/stream_base_commons|buffer|internal\/buffer|internal\/process\/task_queues|internal\/timers|timers)/.test(url)],
+  [
+    'Node streams / net / events',
+    (_fn, url) =>
+      /^node:(internal\/streams|net|events|internal\/stream_base_commons|buffer|internal\/buffer|internal\/process\/task_queues|internal\/timers|timers)/.test(
+        url,
+      ),
+  ],
   ['ws library (frames, receiver, sender)', (_fn, url) => /node_modules\/ws\//.test(url)],
   ['relay code (JSON / frame scan and build)', (_fn, url) => /media-bridge\/(session|protocol)|plain-relay\.process/.test(url)],
   ['native (JSON, crypto, other)', (_fn, url) => url === ''],

@@ -68,25 +68,28 @@ function relay(twilio: WebSocket): void {
   let el: Socket | null = null;
   const span = new FrameSpan();
   const twilioSocket = rawSocket(twilio);
-  void signedUrl().then((url) => {
-    const upstream = new WebSocket(url, { perMessageDeflate: false });
-    upstream.on('open', () => {
-      upstream.send(JSON.stringify({ type: 'conversation_initiation_client_data' }));
-      el = rawSocket(upstream);
-      readFrames(el, (msg) => {
-        if (scanAgentAudio(msg, span)) {
-          if (frames) twilioSocket.write(frames.mediaWsFrame(msg, span.start, span.end));
-          return;
-        }
-        const parsed = JSON.parse(msg.toString()) as { type: string; ping_event?: { event_id: number } };
-        if (parsed.type === 'ping') {
-          const pong = Buffer.from(`{"type":"pong","event_id":${parsed.ping_event!.event_id}}`);
-          el!.write(buildTextFrame(pong, EMPTY, 0, 0, EMPTY, true));
-        }
+  void signedUrl().then(
+    (url) => {
+      const upstream = new WebSocket(url, { perMessageDeflate: false });
+      upstream.on('open', () => {
+        upstream.send(JSON.stringify({ type: 'conversation_initiation_client_data' }));
+        el = rawSocket(upstream);
+        readFrames(el, (msg) => {
+          if (scanAgentAudio(msg, span)) {
+            if (frames) twilioSocket.write(frames.mediaWsFrame(msg, span.start, span.end));
+            return;
+          }
+          const parsed = JSON.parse(msg.toString()) as { type: string; ping_event?: { event_id: number } };
+          if (parsed.type === 'ping') {
+            const pong = Buffer.from(`{"type":"pong","event_id":${parsed.ping_event!.event_id}}`);
+            el!.write(buildTextFrame(pong, EMPTY, 0, 0, EMPTY, true));
+          }
+        });
       });
-    });
-    upstream.on('error', () => undefined);
-  }, () => undefined);
+      upstream.on('error', () => undefined);
+    },
+    () => undefined,
+  );
   readFrames(twilioSocket, (msg) => {
     if (scanTwilioMedia(msg, span)) {
       if (el) el.write(userAudioWsFrame(msg, span.start, span.end));

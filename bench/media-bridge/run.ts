@@ -94,7 +94,13 @@ function hasTaskset(): boolean {
 }
 
 /** Starts a benchmark process with an IPC channel, optionally pinned to some CPUs (`taskset -c`). */
-async function spawnChild(file: string, env: Record<string, string>, logFile?: string, cpus?: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; ipc: IpcClient }> {
+async function spawnChild(
+  file: string,
+  env: Record<string, string>,
+  logFile?: string,
+  cpus?: string,
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; ipc: IpcClient }> {
   const fd = logFile ? openSync(logFile, 'a') : 'ignore';
   const node = [process.execPath, ...nodeArgs, join(__dirname, file)];
   const [command, ...args] = cpus ? ['taskset', '-c', cpus, ...node] : node;
@@ -169,7 +175,16 @@ interface WindowProfiles {
   perf?: { pid: number; file: string };
 }
 
-async function measure(system: string, relay: IpcClient, fake: IpcClient, gen: IpcClient, port: number, calls: BenchCall[], windowMs: number, profiles: WindowProfiles): Promise<Row> {
+async function measure(
+  system: string,
+  relay: IpcClient,
+  fake: IpcClient,
+  gen: IpcClient,
+  port: number,
+  calls: BenchCall[],
+  windowMs: number,
+  profiles: WindowProfiles,
+): Promise<Row> {
   const n = calls.length;
   await sleep(300);
   const baseline = await relay.request<Usage>('usage');
@@ -294,7 +309,9 @@ const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '
 
 function printTables(rows: Row[], hangups: HangupRow[]): string {
   const lines: string[] = [];
-  lines.push('| relay | calls | connected | p50 ms | p95 ms | p99 ms | max ms | frames sent | lost | setup lost | setup p50/p95 ms | CPU µs/frame (kernel) | CPU % | RSS KiB/call | machine CPU % |');
+  lines.push(
+    '| relay | calls | connected | p50 ms | p95 ms | p99 ms | max ms | frames sent | lost | setup lost | setup p50/p95 ms | CPU µs/frame (kernel) | CPU % | RSS KiB/call | machine CPU % |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const x = r.result;
@@ -313,7 +330,12 @@ function printTables(rows: Row[], hangups: HangupRow[]): string {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  console.log(`Media bridge benchmark — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `Media bridge benchmark — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (opts.micro) {
     runFramePathBench();
     console.log('');
@@ -362,7 +384,9 @@ async function main(): Promise<void> {
       relays.push({ system, proc, port });
     }
     const callsFor = async (relay: (typeof relays)[number], n: number): Promise<BenchCall[]> =>
-      relay.system === 'bridge' ? relay.proc.ipc.request<BenchCall[]>('prepare', { n }) : Array.from({ length: n }, () => ({ callSid: 'CA' + randomBytes(16).toString('hex') }));
+      relay.system === 'bridge'
+        ? relay.proc.ipc.request<BenchCall[]>('prepare', { n })
+        : Array.from({ length: n }, () => ({ callSid: 'CA' + randomBytes(16).toString('hex') }));
     for (const n of opts.ns) {
       for (const relay of relays) {
         const others = await waitForQuiet();
@@ -396,7 +420,11 @@ async function main(): Promise<void> {
     const files = rows.map((r) => ({ r, file: join(outDir, 'profiles', `${r.system}-${r.n}.cpuprofile`) }));
     console.log('Where the relay CPU goes in the steady window (V8 profile, self time):');
     for (const { r, file } of files) {
-      console.log(`  ${r.system} n=${r.n}: ${profileBreakdown(file).map((l) => `${l.layer} ${(l.share * 100).toFixed(0)}%`).join(', ')}`);
+      console.log(
+        `  ${r.system} n=${r.n}: ${profileBreakdown(file)
+          .map((l) => `${l.layer} ${(l.share * 100).toFixed(0)}%`)
+          .join(', ')}`,
+      );
     }
   }
   if (opts.perf) {

@@ -69,7 +69,11 @@ async function waitReady(base: string, deadline: number): Promise<void> {
 }
 
 async function api(base: string, path: string, body: unknown): Promise<Record<string, string>> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, string>;
 }
@@ -220,9 +224,15 @@ async function main(): Promise<void> {
 
     const sorted = latencies.slice(0, Math.min(received, latencies.length)).sort();
     const transport = REDIS_URL ? 'Redis pub/sub' : 'PostgreSQL LISTEN/NOTIFY';
-    console.log(`\nSSE fan-out: ${SUBSCRIBERS} subscribers on ${INSTANCES} instances, ${TENANTS} tenant(s) (${SUBSCRIBERS / TENANTS} subscribers each), transport ${transport}`);
-    console.log(`published ${published} events in ${publishSeconds.toFixed(1)} s (${(published / publishSeconds).toFixed(0)}/s); subscribers connected in ${connectMs} ms`);
-    console.log(`deliveries expected ${expected}, received ${received}, missing ${expected - received + duplicates}, duplicates ${duplicates}, other tenants' ${foreign}`);
+    console.log(
+      `\nSSE fan-out: ${SUBSCRIBERS} subscribers on ${INSTANCES} instances, ${TENANTS} tenant(s) (${SUBSCRIBERS / TENANTS} subscribers each), transport ${transport}`,
+    );
+    console.log(
+      `published ${published} events in ${publishSeconds.toFixed(1)} s (${(published / publishSeconds).toFixed(0)}/s); subscribers connected in ${connectMs} ms`,
+    );
+    console.log(
+      `deliveries expected ${expected}, received ${received}, missing ${expected - received + duplicates}, duplicates ${duplicates}, other tenants' ${foreign}`,
+    );
     console.log('');
     console.log('| latency (publish -> parsed by client) | p50 | p90 | p99 | max |');
     console.log('|---|---|---|---|---|');
@@ -234,7 +244,9 @@ async function main(): Promise<void> {
       const n = perInstance[i];
       const perSub = (afterEvents[i].rss - baseline[i].rss) / n;
       const heapPerSub = (connected[i].heap - baseline[i].heap) / n;
-      console.log(`| ${String.fromCharCode(65 + i)} | ${n} | ${mb(baseline[i].rss)} | ${mb(connected[i].rss)} | ${mb(afterEvents[i].rss)} | ${kb(perSub)} | ${kb(heapPerSub)} |`);
+      console.log(
+        `| ${String.fromCharCode(65 + i)} | ${n} | ${mb(baseline[i].rss)} | ${mb(connected[i].rss)} | ${mb(afterEvents[i].rss)} | ${kb(perSub)} | ${kb(heapPerSub)} |`,
+      );
     });
     if (received < expected || duplicates > 0 || foreign > 0) process.exitCode = 1;
   } finally {

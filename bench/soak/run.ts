@@ -69,7 +69,11 @@ async function stopHelper(h: { child: ChildProcess; ipc: IpcClient }): Promise<v
 }
 
 async function api(baseUrl: string, method: string, path: string, body: unknown): Promise<{ id: string }> {
-  const res = await fetch(baseUrl + path, { method, headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
   return res.json() as Promise<{ id: string }>;
 }
@@ -126,11 +130,26 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? NaN : num / den;
 }
 
-async function round(app: AppProcess, gen: IpcClient, fake: IpcClient, numbers: string[], index: number, firstCaller: number): Promise<Omit<RoundRow, 'totalServed' | 'heapUsedMb' | 'rssMb' | 'externalMb' | 'arrayBuffersMb' | 'seconds'>> {
+async function round(
+  app: AppProcess,
+  gen: IpcClient,
+  fake: IpcClient,
+  numbers: string[],
+  index: number,
+  firstCaller: number,
+): Promise<Omit<RoundRow, 'totalServed' | 'heapUsedMb' | 'rssMb' | 'externalMb' | 'arrayBuffersMb' | 'seconds'>> {
   const sims = Array.from(
     { length: CALLS },
     (_, i) =>
-      new TwilioCallSimulator({ appBaseUrl: app.baseUrl, publicBaseUrl: PUBLIC_BASE_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: phone(firstCaller + i), to: numbers[i % numbers.length], timeoutMs: 15_000 }),
+      new TwilioCallSimulator({
+        appBaseUrl: app.baseUrl,
+        publicBaseUrl: PUBLIC_BASE_URL,
+        accountSid: ACCOUNT_SID,
+        authToken: AUTH_TOKEN,
+        from: phone(firstCaller + i),
+        to: numbers[i % numbers.length],
+        timeoutMs: 15_000,
+      }),
   );
   // 1. The incoming-call webhook of every call (TwiML <Connect><Stream> with the session token).
   let webhookFailures = 0;
@@ -190,7 +209,10 @@ async function round(app: AppProcess, gen: IpcClient, fake: IpcClient, numbers: 
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
-    `Soak benchmark — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${ROUNDS} rounds × ${CALLS} calls, ${CALL_MS} ms of audio each`,
+    `Soak benchmark — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ${ROUNDS} rounds × ${CALLS} calls, ${CALL_MS} ms of audio each`,
   );
   const outDir = join(process.cwd(), 'dist', 'bench-results');
   mkdirSync(outDir, { recursive: true });
@@ -222,7 +244,10 @@ async function main(): Promise<void> {
         },
         { nodeArgs: ['--expose-gc'] },
       );
-      const tenant = await api(app.baseUrl, 'POST', '/api/tenants', { name: 'Soak tenant', settings: { agent: { agentId: AGENT_ID }, handoffNumber: '+14155550100' } });
+      const tenant = await api(app.baseUrl, 'POST', '/api/tenants', {
+        name: 'Soak tenant',
+        settings: { agent: { agentId: AGENT_ID }, handoffNumber: '+14155550100' },
+      });
       const numbers = Array.from({ length: NUMBERS }, (_, i) => phone(i));
       for (const e164 of numbers) await api(app.baseUrl, 'POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: e164 });
       boot = (await app.memory()).memory;
@@ -253,7 +278,8 @@ async function main(): Promise<void> {
         );
         if (SNAPSHOT_DIR && r === WARMUP_ROUNDS) console.log(`heap snapshot: ${await app.heapSnapshot(join(SNAPSHOT_DIR, `soak-round-${r}.heapsnapshot`))}`);
       }
-      if (SNAPSHOT_DIR && rows.length > 0) console.log(`heap snapshot: ${await app.heapSnapshot(join(SNAPSHOT_DIR, `soak-round-${rows.length}.heapsnapshot`))}`);
+      if (SNAPSHOT_DIR && rows.length > 0)
+        console.log(`heap snapshot: ${await app.heapSnapshot(join(SNAPSHOT_DIR, `soak-round-${rows.length}.heapsnapshot`))}`);
     } finally {
       await app?.stop();
       await stopHelper(gen);
@@ -261,8 +287,16 @@ async function main(): Promise<void> {
     }
   });
   const warm = rows.filter((r) => r.round > WARMUP_ROUNDS);
-  const heapSlope = slope(warm.map((r) => r.totalServed), warm.map((r) => r.heapUsedMb)) * 1_000;
-  const rssSlope = slope(warm.map((r) => r.totalServed), warm.map((r) => r.rssMb)) * 1_000;
+  const heapSlope =
+    slope(
+      warm.map((r) => r.totalServed),
+      warm.map((r) => r.heapUsedMb),
+    ) * 1_000;
+  const rssSlope =
+    slope(
+      warm.map((r) => r.totalServed),
+      warm.map((r) => r.rssMb),
+    ) * 1_000;
   const lines = [
     '| round | calls served | in all | heapUsed after GC MB | RSS MB | external MB |',
     '|---:|---:|---:|---:|---:|---:|',
@@ -272,8 +306,28 @@ async function main(): Promise<void> {
     warm.length < 2
       ? `Not enough rounds after the ${WARMUP_ROUNDS} warm-up rounds for a slope.`
       : `Growth after warm-up (rounds ${WARMUP_ROUNDS + 1}..${rows[rows.length - 1].round}, least squares): heapUsed ${heapSlope.toFixed(2)} MB per 1,000 calls (target < 1: ${heapSlope < 1 ? 'met' : 'NOT met'}), RSS ${rssSlope.toFixed(2)} MB per 1,000 calls.`;
-  console.log(`\nIdle after boot: heapUsed ${boot ? mb(boot.heapUsed).toFixed(2) : '—'} MB, RSS ${boot ? mb(boot.rss).toFixed(1) : '—'} MB\n\n${lines.join('\n')}\n\n${verdict}`);
-  writeFileSync(join(outDir, 'soak.json'), JSON.stringify({ at: new Date().toISOString(), loadavg: os.loadavg(), rounds: ROUNDS, callsPerRound: CALLS, callMs: CALL_MS, warmupRounds: WARMUP_ROUNDS, boot, rows, heapMbPer1000Calls: heapSlope, rssMbPer1000Calls: rssSlope }, null, 2));
+  console.log(
+    `\nIdle after boot: heapUsed ${boot ? mb(boot.heapUsed).toFixed(2) : '—'} MB, RSS ${boot ? mb(boot.rss).toFixed(1) : '—'} MB\n\n${lines.join('\n')}\n\n${verdict}`,
+  );
+  writeFileSync(
+    join(outDir, 'soak.json'),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        loadavg: os.loadavg(),
+        rounds: ROUNDS,
+        callsPerRound: CALLS,
+        callMs: CALL_MS,
+        warmupRounds: WARMUP_ROUNDS,
+        boot,
+        rows,
+        heapMbPer1000Calls: heapSlope,
+        rssMbPer1000Calls: rssSlope,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`Results in ${outDir}/soak.json; app log in ${logFile}`);
 }
 

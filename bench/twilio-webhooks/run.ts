@@ -87,7 +87,11 @@ function startServer(databaseUrl: string, logFile: string, blackhole: string) {
 }
 
 async function api(baseUrl: string, method: string, path: string, body: unknown) {
-  const res = await fetch(baseUrl + path, { method, headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
   return res.json() as Promise<{ id: string }>;
 }
@@ -150,13 +154,19 @@ async function measure(baseUrl: string, scenario: string, connections: number, r
 }
 
 function printTable(rows: Row[]): void {
-  console.log(`\nLoad average before/after: ${loadBefore} / ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+  console.log(
+    `\nLoad average before/after: ${loadBefore} / ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs)`,
+  );
   const header = '| endpoint | connections | req/s | p50 ms | p99 ms | requests | non-2xx/errors |';
   console.log(`\n${header}\n|---|---:|---:|---:|---:|---:|---:|`);
   for (const r of rows) console.log(`| ${r.scenario} | ${r.connections} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.failed} |`);
 }
 
-const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 
 async function main(): Promise<void> {
   const logFile = join(tmpdir(), `switchboard-bench-webhooks-${Date.now()}.log`);
@@ -172,7 +182,10 @@ async function main(): Promise<void> {
       // BENCH_TENANTS tenants (default 2) sharing 20 numbers, an agent, no quotas: the common configuration.
       const numbers: string[] = [];
       for (let t = 0; t < TENANTS; t++) {
-        const tenant = await api(server.baseUrl, 'POST', '/api/tenants', { name: `Bench tenant ${t}`, settings: { agent: { agentId: 'agent_bench' }, handoffNumber: '+14155550100' } });
+        const tenant = await api(server.baseUrl, 'POST', '/api/tenants', {
+          name: `Bench tenant ${t}`,
+          settings: { agent: { agentId: 'agent_bench' }, handoffNumber: '+14155550100' },
+        });
         for (let n = 0; n < Math.ceil(NUMBERS / TENANTS); n++) {
           const e164 = phone(t * 100 + n);
           await api(server.baseUrl, 'POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: e164 });
@@ -181,8 +194,15 @@ async function main(): Promise<void> {
       }
 
       const voiceRun = async (label: string, connections: number, count: number, seconds: number) => {
-        const calls = Array.from({ length: count }, (_, i) => ({ callSid: `CA${hex(16)}`, to: numbers[i % numbers.length], from: phone(500_000 + (i % CALLERS)) }));
-        const run = rotating(VOICE_PATH, calls.map((c) => signed(VOICE_PATH, { ...callParams(c.callSid, c.to, c.from), CallStatus: 'ringing' })));
+        const calls = Array.from({ length: count }, (_, i) => ({
+          callSid: `CA${hex(16)}`,
+          to: numbers[i % numbers.length],
+          from: phone(500_000 + (i % CALLERS)),
+        }));
+        const run = rotating(
+          VOICE_PATH,
+          calls.map((c) => signed(VOICE_PATH, { ...callParams(c.callSid, c.to, c.from), CallStatus: 'ringing' })),
+        );
         const row = await measure(server.baseUrl, label, connections, run.request, seconds);
         if (run.sent() > calls.length) console.log(`  (${label} @${connections}: ran out of new CallSids, ${run.sent() - calls.length} retries)`);
         return row;
@@ -200,7 +220,9 @@ async function main(): Promise<void> {
           const base = { ...callParams(c.callSid, c.to, c.from), CallbackSource: 'call-progress-events' };
           bodies.push(signed(STATUS_PATH, { ...base, CallStatus: 'ringing', SequenceNumber: '0' }));
           bodies.push(signed(STATUS_PATH, { ...base, CallStatus: 'in-progress', SequenceNumber: '1' }));
-          bodies.push(signed(STATUS_PATH, { ...base, CallStatus: 'completed', SequenceNumber: '2', CallDuration: String(30 + (cursor % 300)), SipResponseCode: '200' }));
+          bodies.push(
+            signed(STATUS_PATH, { ...base, CallStatus: 'completed', SequenceNumber: '2', CallDuration: String(30 + (cursor % 300)), SipResponseCode: '200' }),
+          );
         }
         const run = rotating(STATUS_PATH, bodies);
         const row = await measure(server.baseUrl, label, connections, run.request, seconds);

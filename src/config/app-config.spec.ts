@@ -49,7 +49,12 @@ describe('validateEnv', () => {
 
   it('should split comma-separated secrets, falling back to the default list per endpoint', () => {
     const config = loadAppConfig({ ...VALID, ELEVENLABS_WEBHOOK_SECRET: 'a, b', ELEVENLABS_POST_CALL_WEBHOOK_SECRET: 'c' });
-    expect(config.elevenlabs.webhookSecrets).toEqual({ default: ['a', 'b'], postCall: ['c'], conversationEvents: ['a', 'b'], conversationInitiation: ['a', 'b'] });
+    expect(config.elevenlabs.webhookSecrets).toEqual({
+      default: ['a', 'b'],
+      postCall: ['c'],
+      conversationEvents: ['a', 'b'],
+      conversationInitiation: ['a', 'b'],
+    });
   });
 
   it('should read the webhook source allowlists, naming an entry it cannot parse', () => {
@@ -57,7 +62,9 @@ describe('validateEnv', () => {
     const config = loadAppConfig({ ...VALID, TWILIO_WEBHOOK_ALLOWED_IPS: '203.0.113.0/24, 2001:db8::/32', ELEVENLABS_WEBHOOK_ALLOWED_IPS: '198.51.100.7' });
     expect(config.twilio.webhookAllowedIps).toEqual(['203.0.113.0/24', '2001:db8::/32']);
     expect(config.elevenlabs.webhookAllowedIps).toEqual(['198.51.100.7']);
-    expect(() => validateEnv({ ...VALID, TWILIO_WEBHOOK_ALLOWED_IPS: '203.0.113.0/24,10.0.0.0/33' })).toThrow(/TWILIO_WEBHOOK_ALLOWED_IPS: .*cannot parse: 10\.0\.0\.0\/33/);
+    expect(() => validateEnv({ ...VALID, TWILIO_WEBHOOK_ALLOWED_IPS: '203.0.113.0/24,10.0.0.0/33' })).toThrow(
+      /TWILIO_WEBHOOK_ALLOWED_IPS: .*cannot parse: 10\.0\.0\.0\/33/,
+    );
   });
 
   it('should mark secrets as sensitive', () => {

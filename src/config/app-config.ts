@@ -71,7 +71,6 @@ const csv = (value?: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-
 /** Validates the raw environment; throws one error naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
@@ -93,7 +92,13 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
   return {
     nodeEnv: env.NODE_ENV as AppConfig['nodeEnv'],
     unsafeOverrides: checkProductionSafety(env as unknown as Record<string, unknown>).overridden.map(describeFinding),
-    http: { port: env.PORT, host: env.HOST, bodyLimitBytes: env.BODY_LIMIT_BYTES, trustedProxies: csv(env.TRUSTED_PROXIES), corsOrigins: csv(env.CORS_ORIGINS) },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      trustedProxies: csv(env.TRUSTED_PROXIES),
+      corsOrigins: csv(env.CORS_ORIGINS),
+    },
     // Unset: this machine on PORT, which is what a quick start on localhost needs.
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
@@ -159,7 +164,13 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
     },
     webhookInbox: { pollMs: env.WEBHOOK_INBOX_POLL_MS, maxAttempts: env.WEBHOOK_INBOX_MAX_ATTEMPTS },
     media: { maxConcurrentCalls: env.MAX_CONCURRENT_CALLS },
-    sms: { autoReplyLimit: env.SMS_AUTO_REPLY_LIMIT, autoReplyWindowSecs: env.SMS_AUTO_REPLY_WINDOW_SECS, maxRetries: env.SMS_MAX_RETRIES, retryBaseMs: env.SMS_RETRY_BASE_MS, resendPollMs: env.SMS_RESEND_POLL_MS },
+    sms: {
+      autoReplyLimit: env.SMS_AUTO_REPLY_LIMIT,
+      autoReplyWindowSecs: env.SMS_AUTO_REPLY_WINDOW_SECS,
+      maxRetries: env.SMS_MAX_RETRIES,
+      retryBaseMs: env.SMS_RETRY_BASE_MS,
+      resendPollMs: env.SMS_RESEND_POLL_MS,
+    },
   };
 }
 

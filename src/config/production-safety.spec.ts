@@ -52,9 +52,18 @@ describe('checkProductionSafety', () => {
   });
 
   it('should let an overridden setting through and report it for the boot log', () => {
-    const env = { ...SAFE, DATABASE_URL: undefined, TWILIO_VALIDATE_SIGNATURES: 'false', ALLOW_UNSAFE_EMBEDDED_DATABASE: 'true', ALLOW_UNSAFE_SIGNATURES: 'true' };
+    const env = {
+      ...SAFE,
+      DATABASE_URL: undefined,
+      TWILIO_VALIDATE_SIGNATURES: 'false',
+      ALLOW_UNSAFE_EMBEDDED_DATABASE: 'true',
+      ALLOW_UNSAFE_SIGNATURES: 'true',
+    };
     const config = loadAppConfig(env);
-    expect(config.unsafeOverrides).toEqual([expect.stringMatching(/^TWILIO_VALIDATE_SIGNATURES is false/), expect.stringMatching(/^DATABASE_URL is required in production/)]);
+    expect(config.unsafeOverrides).toEqual([
+      expect.stringMatching(/^TWILIO_VALIDATE_SIGNATURES is false/),
+      expect.stringMatching(/^DATABASE_URL is required in production/),
+    ]);
     // One override covers its own kind only.
     expect(() => validateEnv({ ...env, PUBLIC_BASE_URL: 'http://voice.acme-telecom.com' })).toThrow(/PUBLIC_BASE_URL must be https/);
   });
@@ -65,11 +74,21 @@ describe('checkProductionSafety', () => {
 });
 
 describe('publicUrlProblem', () => {
-  it.each(['https://127.0.0.1', 'https://127.8.9.10:8443', 'https://[::1]', 'https://0.0.0.0', 'https://10.1.2.3', 'https://192.168.1.20', 'https://[fd00::1]', 'https://app.localhost', 'https://voice.test', 'https://x.example.org'])(
-    'should refuse %s',
-    (url) => expect(publicUrlProblem(url)).toMatch(/points at/),
+  it.each([
+    'https://127.0.0.1',
+    'https://127.8.9.10:8443',
+    'https://[::1]',
+    'https://0.0.0.0',
+    'https://10.1.2.3',
+    'https://192.168.1.20',
+    'https://[fd00::1]',
+    'https://app.localhost',
+    'https://voice.test',
+    'https://x.example.org',
+  ])('should refuse %s', (url) => expect(publicUrlProblem(url)).toMatch(/points at/));
+  it.each(['https://voice.acme-telecom.com', 'https://lb.acme.io/switchboard', 'https://203.0.113.9'])('should accept %s', (url) =>
+    expect(publicUrlProblem(url)).toBeUndefined(),
   );
-  it.each(['https://voice.acme-telecom.com', 'https://lb.acme.io/switchboard', 'https://203.0.113.9'])('should accept %s', (url) => expect(publicUrlProblem(url)).toBeUndefined());
 });
 
 describe('PUBLIC_BASE_URL default', () => {

@@ -32,8 +32,23 @@ const RESERVED_HOST = /(^|\.)(example\.(com|net|org)|localhost|test|example|inva
 
 // Addresses Twilio cannot reach: loopback, unspecified, private, link-local, unique-local.
 const UNREACHABLE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10]] as const) UNREACHABLE.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) UNREACHABLE.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['100.64.0.0', 10],
+] as const)
+  UNREACHABLE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  UNREACHABLE.addSubnet(net, prefix, 'ipv6');
 
 const isTrue = (value: unknown) => ['true', '1', 'yes'].includes(String(value ?? '').toLowerCase());
 const present = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
@@ -87,17 +102,33 @@ export function checkProductionSafety(env: Record<string, unknown>): SafetyVerdi
     const finding = secretFinding(env, variable);
     if (finding) findings.push(finding);
   }
-  if (String(env.TWILIO_VALIDATE_SIGNATURES ?? '').toLowerCase().match(/^(false|0|no)$/)) {
-    findings.push({ variable: 'TWILIO_VALIDATE_SIGNATURES', reason: 'is false: Twilio webhooks would not be authenticated', override: 'ALLOW_UNSAFE_SIGNATURES' });
+  if (
+    String(env.TWILIO_VALIDATE_SIGNATURES ?? '')
+      .toLowerCase()
+      .match(/^(false|0|no)$/)
+  ) {
+    findings.push({
+      variable: 'TWILIO_VALIDATE_SIGNATURES',
+      reason: 'is false: Twilio webhooks would not be authenticated',
+      override: 'ALLOW_UNSAFE_SIGNATURES',
+    });
   }
   if (!present(env.PUBLIC_BASE_URL)) {
-    findings.push({ variable: 'PUBLIC_BASE_URL', reason: 'is required in production (the public https origin Twilio and ElevenLabs call)', override: 'ALLOW_UNSAFE_PUBLIC_URL' });
+    findings.push({
+      variable: 'PUBLIC_BASE_URL',
+      reason: 'is required in production (the public https origin Twilio and ElevenLabs call)',
+      override: 'ALLOW_UNSAFE_PUBLIC_URL',
+    });
   } else {
     const problem = publicUrlProblem(env.PUBLIC_BASE_URL);
     if (problem) findings.push({ variable: 'PUBLIC_BASE_URL', reason: problem, override: 'ALLOW_UNSAFE_PUBLIC_URL' });
   }
   if (!present(env.DATABASE_URL)) {
-    findings.push({ variable: 'DATABASE_URL', reason: 'is required in production: the embedded database is for a single development process', override: 'ALLOW_UNSAFE_EMBEDDED_DATABASE' });
+    findings.push({
+      variable: 'DATABASE_URL',
+      reason: 'is required in production: the embedded database is for a single development process',
+      override: 'ALLOW_UNSAFE_EMBEDDED_DATABASE',
+    });
   }
   for (const finding of findings) {
     (finding.override && isTrue(env[finding.override]) ? verdict.overridden : verdict.refused).push(finding);

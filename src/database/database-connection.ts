@@ -35,7 +35,9 @@ function describeCause(cause: unknown): string {
   const err = cause as { message?: string; code?: string; errors?: { message?: string }[] };
   // Node's AggregateError (IPv4 and IPv6 both refused) has an empty message.
   const message = err?.message || err?.errors?.map((e) => e.message).join('; ') || err?.code || String(cause);
-  return message === 'timeout expired' || message === 'Connection terminated due to connection timeout' ? `no answer within the connect timeout (${message})` : message;
+  return message === 'timeout expired' || message === 'Connection terminated due to connection timeout'
+    ? `no answer within the connect timeout (${message})`
+    : message;
 }
 
 export interface OpenedDatabase {

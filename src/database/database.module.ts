@@ -38,7 +38,9 @@ class DatabaseLifecycle implements OnApplicationShutdown {
             await dataSource.destroy().catch(() => undefined);
             await embedded?.stop();
             // A statement the server refused is the migration's fault; anything else is the connection's.
-            throw err instanceof QueryFailedError || err instanceof pg.DatabaseError ? err : new DatabaseUnavailableError(`${config.db.url ? `DATABASE_URL (${redactDatabaseUrl(config.db.url)})` : description} during migrations`, err);
+            throw err instanceof QueryFailedError || err instanceof pg.DatabaseError
+              ? err
+              : new DatabaseUnavailableError(`${config.db.url ? `DATABASE_URL (${redactDatabaseUrl(config.db.url)})` : description} during migrations`, err);
           });
           if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
         }

@@ -19,4 +19,24 @@ import { UsageAlert } from '../modules/usage/usage-alert.entity.js';
 import { UsageDaily } from '../modules/usage/usage-daily.entity.js';
 
 // Every entity, listed explicitly so the app, the CLI and the tests load the same set.
-export const ENTITIES = [Tenant, TenantApiKey, PhoneNumber, AuditLog, Call, CallStatusEvent, Lead, LeadMessage, UsageDaily, RealtimeEventRecord, WebhookInboxEvent, CallEvent, ConversationInitiation, BookableService, Employee, EmployeeServiceLink, Appointment, AppointmentSlot, UsageAlert];
+export const ENTITIES = [
+  Tenant,
+  TenantApiKey,
+  PhoneNumber,
+  AuditLog,
+  Call,
+  CallStatusEvent,
+  Lead,
+  LeadMessage,
+  UsageDaily,
+  RealtimeEventRecord,
+  WebhookInboxEvent,
+  CallEvent,
+  ConversationInitiation,
+  BookableService,
+  Employee,
+  EmployeeServiceLink,
+  Appointment,
+  AppointmentSlot,
+  UsageAlert,
+];

@@ -7,4 +7,12 @@ import { UsageAlerts1795260500000 } from '../../migrations/1795260500000-UsageAl
 import { SmsResendQueue1795261000000 } from '../../migrations/1795261000000-SmsResendQueue.js';
 
 // Every migration in order. A new migration is added here and never edited once merged.
-export const MIGRATIONS = [InitialSchema1795258568180, CallsLeadsUsage1795258968362, PhoneProvisioning1795259473882, RealtimeEvents1795259562638, ElevenLabsLeadsScheduling1795260019796, UsageAlerts1795260500000, SmsResendQueue1795261000000];
+export const MIGRATIONS = [
+  InitialSchema1795258568180,
+  CallsLeadsUsage1795258968362,
+  PhoneProvisioning1795259473882,
+  RealtimeEvents1795259562638,
+  ElevenLabsLeadsScheduling1795260019796,
+  UsageAlerts1795260500000,
+  SmsResendQueue1795261000000,
+];

@@ -49,7 +49,11 @@ interface QueryRunnerWithConnection {
  * one; else any pooled connection) and returns its rows. Errors are TypeORM's `QueryFailedError`,
  * as from `manager.query`, so the exception filter maps them the same way.
  */
-export async function queryPrepared<T extends QueryResultRow = Record<string, unknown>>(manager: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+export async function queryPrepared<T extends QueryResultRow = Record<string, unknown>>(
+  manager: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
   const config = unnamedOnly.has(manager.connection) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values };
   try {
     if (manager.queryRunner) {

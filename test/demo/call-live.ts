@@ -36,7 +36,9 @@ function secrets(): Secrets {
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
   const pick = (name: keyof Secrets) => process.env[name] || stored[name];
   const found = { ADMIN_API_KEY: pick('ADMIN_API_KEY'), TWILIO_ACCOUNT_SID: pick('TWILIO_ACCOUNT_SID'), TWILIO_AUTH_TOKEN: pick('TWILIO_AUTH_TOKEN') };
-  const missing = Object.entries(found).filter(([, v]) => !v).map(([k]) => k);
+  const missing = Object.entries(found)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
   if (missing.length > 0) throw new Error(`${missing.join(', ')} not found in the environment or in ${file}: start the service once (npm start) or set them`);
   return found as Secrets;
 }
@@ -57,10 +59,18 @@ async function demoTenant(key: string): Promise<string> {
   const existing = list.body.items?.find((t) => t.slug === DEMO_SLUG);
   const tenantId =
     existing?.id ??
-    (await api(key, 'POST', '/api/tenants', { name: 'Demo', slug: DEMO_SLUG, timezone: 'UTC', settings: { agent: { agentId: process.env.ELEVENLABS_AGENT_ID ?? 'agent_demo' } } })).body.id;
+    (
+      await api(key, 'POST', '/api/tenants', {
+        name: 'Demo',
+        slug: DEMO_SLUG,
+        timezone: 'UTC',
+        settings: { agent: { agentId: process.env.ELEVENLABS_AGENT_ID ?? 'agent_demo' } },
+      })
+    ).body.id;
   if (!tenantId) throw new Error(`Could not create the demo tenant (${list.status}): is ${target} a Switchboard with this admin key?`);
   const number = await api(key, 'POST', `/api/tenants/${tenantId}/phone-numbers`, { phoneNumber: DEMO_NUMBER });
-  if (number.status !== 201 && number.status !== 409) throw new Error(`Could not add ${DEMO_NUMBER} to the demo tenant: ${number.status} ${JSON.stringify(number.body)}`);
+  if (number.status !== 201 && number.status !== 409)
+    throw new Error(`Could not add ${DEMO_NUMBER} to the demo tenant: ${number.status} ${JSON.stringify(number.body)}`);
   return tenantId;
 }
 
@@ -69,7 +79,15 @@ async function main(): Promise<void> {
   const health = await fetch(`${target}/api/health/ready`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
   if (!health) throw new Error(`Nothing answers at ${target}: start the service first (npm start)`);
   const tenantId = await demoTenant(s.ADMIN_API_KEY);
-  const sim = new TwilioCallSimulator({ appBaseUrl: target, publicBaseUrl: publicUrl, accountSid: s.TWILIO_ACCOUNT_SID, authToken: s.TWILIO_AUTH_TOKEN, from: CALLER, to: DEMO_NUMBER, callSid: newTwilioSid('CA') });
+  const sim = new TwilioCallSimulator({
+    appBaseUrl: target,
+    publicBaseUrl: publicUrl,
+    accountSid: s.TWILIO_ACCOUNT_SID,
+    authToken: s.TWILIO_AUTH_TOKEN,
+    from: CALLER,
+    to: DEMO_NUMBER,
+    callSid: newTwilioSid('CA'),
+  });
   console.log(`Calling ${DEMO_NUMBER} (tenant "${DEMO_SLUG}") on ${target}, signed for ${publicUrl}, call ${sim.callSid}`);
 
   const voice = await sim.sendVoiceWebhook();
@@ -84,7 +102,9 @@ async function main(): Promise<void> {
     void media.streamAudio(generateMulawTone(1_000, 440, 0.2));
     const closed = await Promise.race([media.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000))]);
     if (!closed) await media.stop();
-    console.log(`  media stream       → ${closed ? `closed by Switchboard (${closed.code})` : 'hung up by the caller'}; ${media.received.sentMedia} frames sent, ${media.received.media} received`);
+    console.log(
+      `  media stream       → ${closed ? `closed by Switchboard (${closed.code})` : 'hung up by the caller'}; ${media.received.sentMedia} frames sent, ${media.received.media} received`,
+    );
   }
   await sim.sendStatusCallback('completed', { CallDuration: '2' }).catch(() => undefined);
 

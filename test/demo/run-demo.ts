@@ -38,7 +38,12 @@ const SCRIPT: ScriptTurn[] = [
     agentResponse: "Perfect, Sam, you're booked for Thursday at 9am. You'll get a confirmation by email. Anything else?",
     agentAudioMs: 600,
   },
-  { waitForUserAudioMs: 600, userTranscript: "No, that's everything. Thanks!", agentResponse: 'Thanks for calling Bright Boilers. Goodbye!', agentAudioMs: 400 },
+  {
+    waitForUserAudioMs: 600,
+    userTranscript: "No, that's everything. Thanks!",
+    agentResponse: 'Thanks for calling Bright Boilers. Goodbye!',
+    agentAudioMs: 400,
+  },
   { clientToolCall: { tool_name: 'end_call', parameters: {} } },
 ];
 
@@ -82,7 +87,15 @@ function printSection(title: string): void {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-demo-'));
   const fake = await FakeElevenLabs.start({
-    agents: { [AGENT_ID]: { name: 'Bright Boilers receptionist', firstMessage: 'Hello {{customer_name}}, thanks for calling {{organization_name}}. How can I help?', script: SCRIPT, audioChunkMs: 100, pingIntervalMs: 1_000 } },
+    agents: {
+      [AGENT_ID]: {
+        name: 'Bright Boilers receptionist',
+        firstMessage: 'Hello {{customer_name}}, thanks for calling {{organization_name}}. How can I help?',
+        script: SCRIPT,
+        audioChunkMs: 100,
+        pingIntervalMs: 1_000,
+      },
+    },
   });
   const twilioApi = await FakeTwilioApi.start({ accounts: { [ACCOUNT_SID]: AUTH_TOKEN } });
   const config = loadAppConfig({
@@ -112,7 +125,8 @@ async function main(): Promise<void> {
     // Live events, as a dashboard would see them on the event stream.
     app.get<EventBus>(EVENT_BUS).subscribe((e) => {
       if (e.type === 'call.transcript') say(`  [live] ${String(e.data.role).padEnd(5)} ${String(e.data.text)}`);
-      else if (e.type.startsWith('call.')) say(`  [live] ${e.type}${e.data.outcome ? ` (${String(e.data.outcome)})` : ''}${e.data.tool ? ` ${String(e.data.tool)}` : ''}`);
+      else if (e.type.startsWith('call.'))
+        say(`  [live] ${e.type}${e.data.outcome ? ` (${String(e.data.outcome)})` : ''}${e.data.tool ? ` ${String(e.data.tool)}` : ''}`);
     });
 
     const tenant = await api(baseUrl, 'POST', '/api/tenants', {
@@ -126,7 +140,15 @@ async function main(): Promise<void> {
     if (number.status !== 201) throw new Error(`Adding the number failed: ${number.status} ${JSON.stringify(number.body)}`);
     say(`Admin API: tenant "${tenant.body.name}" (${tenant.body.id}) with number ${BUSINESS_NUMBER}`);
 
-    const sim = new TwilioCallSimulator({ appBaseUrl: baseUrl, publicBaseUrl: PUBLIC_BASE_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: CALLER_NUMBER, to: BUSINESS_NUMBER, callSid: newTwilioSid('CA') });
+    const sim = new TwilioCallSimulator({
+      appBaseUrl: baseUrl,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      from: CALLER_NUMBER,
+      to: BUSINESS_NUMBER,
+      callSid: newTwilioSid('CA'),
+    });
     say(`Incoming call ${sim.callSid} from ${CALLER_NUMBER.slice(0, 5)}…${CALLER_NUMBER.slice(-2)}`);
     const stream = await placeCall(app, sim, tenant.body.id);
     say(`Media stream ${stream.streamSid} open (signed wss upgrade, session token); the caller starts talking`);
@@ -136,22 +158,30 @@ async function main(): Promise<void> {
     const closed = await Promise.race([stream.closed, sleep(30_000).then(() => undefined)]);
     if (!closed) throw new Error('The call did not end within 30 s');
     await speaking;
-    say(`The bridge closed the stream (${closed.code}) after the agent's goodbye: ${stream.received.media} audio frames played to the caller, ${stream.received.sentMedia} sent by the caller`);
+    say(
+      `The bridge closed the stream (${closed.code}) after the agent's goodbye: ${stream.received.media} audio frames played to the caller, ${stream.received.sentMedia} sent by the caller`,
+    );
     const action = await sim.requestAction().catch((err: Error) => ({ status: 0, twiml: undefined, body: err.message }));
-    say(`Twilio → <Connect action> → ${action.status} ${action.twiml?.hangup ? '<Hangup/>' : action.twiml?.dial ? '<Dial>' : (action.twiml?.verbs.map((v) => v.name).join(', ') ?? '')}`);
+    say(
+      `Twilio → <Connect action> → ${action.status} ${action.twiml?.hangup ? '<Hangup/>' : action.twiml?.dial ? '<Dial>' : (action.twiml?.verbs.map((v) => v.name).join(', ') ?? '')}`,
+    );
     await sim.sendStatusCallback('completed').catch(() => undefined);
 
     const conversation = fake.conversations.find((c) => c.agentId === AGENT_ID);
     if (!conversation) throw new Error('The agent never got a conversation');
     await fake.waitFor(() => conversation.state === 'closed', 5_000);
     const delivery = await deliverWebhook(`${baseUrl}/api/webhooks/elevenlabs/post-call`, buildPostCallTranscription(conversation), WEBHOOK_SECRET);
-    if (delivery.status === 404) say('ElevenLabs → post-call webhook: the endpoint is not there yet (another issue builds it); continuing with the live transcript');
+    if (delivery.status === 404)
+      say('ElevenLabs → post-call webhook: the endpoint is not there yet (another issue builds it); continuing with the live transcript');
     else say(`ElevenLabs → POST /api/webhooks/elevenlabs/post-call (signed) → ${delivery.status}`);
 
     // Find the call, then give the post-call processing a moment to score the lead.
     const calls = await api<{ items: Array<Record<string, any>> }>(baseUrl, 'GET', `/api/calls?tenantId=${tenant.body.id}`);
     const ds = app.get(DataSource);
-    const callId: string = calls.status === 200 && calls.body.items?.[0] ? calls.body.items[0].id : (await ds.query(`SELECT id FROM calls WHERE twilio_call_sid = $1`, [sim.callSid]))[0].id;
+    const callId: string =
+      calls.status === 200 && calls.body.items?.[0]
+        ? calls.body.items[0].id
+        : (await ds.query(`SELECT id FROM calls WHERE twilio_call_sid = $1`, [sim.callSid]))[0].id;
     const callRes = await api(baseUrl, 'GET', `/api/calls/${callId}`);
     const call = callRes.status === 200 ? callRes.body : camel((await ds.query(`SELECT * FROM calls WHERE id = $1`, [callId]))[0]);
     let lead: Record<string, any> | undefined;
@@ -163,12 +193,18 @@ async function main(): Promise<void> {
     }
     const timeline: Array<Record<string, any>> = Array.isArray(lead?.timeline)
       ? lead!.timeline
-      : (await ds.query(`SELECT role, body, offset_secs AS "offsetSecs", metadata->>'source' AS source, occurred_at AS "occurredAt" FROM lead_messages WHERE call_id = $1 ORDER BY occurred_at`, [callId]));
+      : await ds.query(
+          `SELECT role, body, offset_secs AS "offsetSecs", metadata->>'source' AS source, occurred_at AS "occurredAt" FROM lead_messages WHERE call_id = $1 ORDER BY occurred_at`,
+          [callId],
+        );
 
     printSection(`Call ${call.id}`);
-    console.log(`  ${call.direction} call, ${call.status}${call.durationSecs != null ? `, ${call.durationSecs} s` : ''}; bridge outcome: ${call.metadata?.bridgeOutcome ?? '—'} (${call.metadata?.bridgeEndReason ?? '—'})`);
+    console.log(
+      `  ${call.direction} call, ${call.status}${call.durationSecs != null ? `, ${call.durationSecs} s` : ''}; bridge outcome: ${call.metadata?.bridgeOutcome ?? '—'} (${call.metadata?.bridgeEndReason ?? '—'})`,
+    );
     console.log(`  ElevenLabs conversation ${call.conversationId ?? '—'} (agent ${call.agentId ?? AGENT_ID})`);
-    if (Array.isArray(call.statusHistory) && call.statusHistory.length > 0) console.log(`  status history: ${call.statusHistory.map((s: { status: string }) => s.status).join(' → ')}`);
+    if (Array.isArray(call.statusHistory) && call.statusHistory.length > 0)
+      console.log(`  status history: ${call.statusHistory.map((s: { status: string }) => s.status).join(' → ')}`);
     if (call.summary) console.log(`  summary: ${call.summary}`);
 
     printSection('Transcript');
@@ -183,7 +219,9 @@ async function main(): Promise<void> {
       const at = m.offsetSecs != null ? `${Number(m.offsetSecs).toFixed(1).padStart(5)}s` : '      ';
       console.log(`  ${at}  ${m.role === 'user' ? 'Caller' : 'Agent '}  ${m.body}`);
     }
-    console.log(`  (${source === 'post_call' ? "ElevenLabs' authoritative transcript from the post-call webhook" : 'live transcript written by the media bridge'})`);
+    console.log(
+      `  (${source === 'post_call' ? "ElevenLabs' authoritative transcript from the post-call webhook" : 'live transcript written by the media bridge'})`,
+    );
     const others = timeline.filter((m) => m.role !== 'user' && m.role !== 'agent');
     if (others.length > 0) {
       printSection('Timeline (other entries)');
@@ -194,7 +232,8 @@ async function main(): Promise<void> {
     if (!lead) console.log('  (no lead)');
     else {
       console.log(`  score ${lead.score}/100, status ${lead.status}${lead.sentiment ? `, sentiment ${lead.sentiment}` : ''}`);
-      for (const r of lead.scoreReasons ?? []) console.log(`    • ${/\([+-]\d+\)$/.test(r.detail ?? '') ? r.detail : `${r.detail ?? r.code} (${r.points >= 0 ? '+' : ''}${r.points})`}`);
+      for (const r of lead.scoreReasons ?? [])
+        console.log(`    • ${/\([+-]\d+\)$/.test(r.detail ?? '') ? r.detail : `${r.detail ?? r.code} (${r.points >= 0 ? '+' : ''}${r.points})`}`);
       if (lead.summary) console.log(`  summary: ${lead.summary}`);
       for (const a of lead.actionItems ?? []) console.log(`  to do: ${a.detail ?? a.type}`);
       if (lead.interests?.length) console.log(`  interests: ${lead.interests.join(', ')}`);

@@ -120,11 +120,15 @@ describe('The real process at boot', () => {
     const { child, port, output } = await startService(baseEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: String(await freePort()) }));
     try {
       expect(output()).toMatch(/Development secrets generated[\s\S]*TWILIO_ACCOUNT_SID=AC[0-9a-f]{32}/);
-      const call = spawnSync(process.execPath, [CALL, '--target', `http://127.0.0.1:${port}`, '--public-url', `http://localhost:${port}`, '--data-dir', dataDir], {
-        env: baseEnv({}),
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const call = spawnSync(
+        process.execPath,
+        [CALL, '--target', `http://127.0.0.1:${port}`, '--public-url', `http://localhost:${port}`, '--data-dir', dataDir],
+        {
+          env: baseEnv({}),
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       const printed = `${call.stdout}${call.stderr}`;
       expect({ status: call.status, printed }).toMatchObject({ status: 0 });
       expect(printed).toMatch(/voice webhook\s+→ 200 Connect/);

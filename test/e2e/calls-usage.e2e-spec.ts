@@ -74,7 +74,9 @@ describe('Calls, usage and tenant credentials (admin API)', () => {
       const [{ lead_id: leadId }] = await t.dataSource.query(`SELECT lead_id FROM calls WHERE id = $1`, [done.callId]);
       expect(await list(`leadId=${leadId}`)).toEqual([done.callId]);
       expect(await list(`from=${new Date(Date.now() + 60_000).toISOString()}`)).toEqual([]);
-      expect((await list(`from=${new Date(Date.now() - 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`)).sort()).toEqual([done.callId, live.callId].sort());
+      expect((await list(`from=${new Date(Date.now() - 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`)).sort()).toEqual(
+        [done.callId, live.callId].sort(),
+      );
       expect((await t.api('GET', '/api/calls?status=exploded', undefined, tenant.apiKey)).statusCode).toBe(400);
       expect((await t.api('GET', '/api/calls?from=yesterday', undefined, tenant.apiKey)).statusCode).toBe(400);
     });
@@ -97,7 +99,15 @@ describe('Calls, usage and tenant credentials (admin API)', () => {
       const res = await t.api('GET', `/api/calls/${callId}`, undefined, tenant.apiKey);
       expect(res.statusCode).toBe(200);
       const call = res.json();
-      expect(call).toMatchObject({ id: callId, tenantId: tenant.id, twilioCallSid: callSid, status: 'completed', durationSecs: 33, direction: 'inbound', routingMode: 'bridge' });
+      expect(call).toMatchObject({
+        id: callId,
+        tenantId: tenant.id,
+        twilioCallSid: callSid,
+        status: 'completed',
+        durationSecs: 33,
+        direction: 'inbound',
+        routingMode: 'bridge',
+      });
       expect(call.statusHistory.map((h: { status: string }) => h.status)).toEqual(['ringing', 'in-progress', 'completed']);
       expect(call.statusHistory[2].details).toMatchObject({ callDuration: 33 });
 

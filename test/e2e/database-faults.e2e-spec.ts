@@ -77,14 +77,21 @@ describe('Database faults (through a TCP fault proxy)', () => {
     // unexpectedly ... Emitted 'error' event on Client instance").
     it('should fail the statement, not the process', async () => {
       proxy.setMode('pass');
-      const ds = await new DataSource(buildDataSourceOptions({ url: proxy.urlFor(upstream.url), poolSize: 2, timeouts: { connectMs: 1_000, statementMs: 0, queryMs: 30_000, idleInTransactionMs: 0 } })).initialize();
+      const ds = await new DataSource(
+        buildDataSourceOptions({
+          url: proxy.urlFor(upstream.url),
+          poolSize: 2,
+          timeouts: { connectMs: 1_000, statementMs: 0, queryMs: 30_000, idleInTransactionMs: 0 },
+        }),
+      ).initialize();
       const uncaught: Error[] = [];
       const onUncaught = (err: Error) => uncaught.push(err);
       process.on('uncaughtException', onUncaught);
       try {
         // Any code holding a checked-out client (a cursor, a LISTEN, a future repository) is covered
         // by the pool's Client class itself, not only by queryPrepared's own listener.
-        const pool = (ds.driver as unknown as { master: { connect(): Promise<{ query(sql: string): Promise<unknown>; release(err?: unknown): void }> } }).master;
+        const pool = (ds.driver as unknown as { master: { connect(): Promise<{ query(sql: string): Promise<unknown>; release(err?: unknown): void }> } })
+          .master;
         const client = await pool.connect();
         proxy.setMode('hang');
         const settle = (p: Promise<unknown>) =>
@@ -112,7 +119,13 @@ describe('Database faults (through a TCP fault proxy)', () => {
 
     it('should discard a connection whose statement got no answer within DB_QUERY_TIMEOUT_MS', async () => {
       proxy.setMode('pass');
-      const ds = await new DataSource(buildDataSourceOptions({ url: proxy.urlFor(upstream.url), poolSize: 1, timeouts: { connectMs: 1_000, statementMs: 0, queryMs: 500, idleInTransactionMs: 0 } })).initialize();
+      const ds = await new DataSource(
+        buildDataSourceOptions({
+          url: proxy.urlFor(upstream.url),
+          poolSize: 1,
+          timeouts: { connectMs: 1_000, statementMs: 0, queryMs: 500, idleInTransactionMs: 0 },
+        }),
+      ).initialize();
       try {
         proxy.setMode('hang');
         const started = Date.now();
@@ -181,7 +194,7 @@ describe('Database faults (through a TCP fault proxy)', () => {
       proxy.setMode('pass');
       t = await createTestApp({
         DATABASE_URL: proxy.urlFor(upstream.url),
-        
+
         ...(upstream.onRealPostgres ? {} : { DB_POOL_SIZE: '1', DB_PREPARED_STATEMENTS: 'false', REALTIME_TRANSPORT: 'in-process' }),
       });
       appBaseUrl = await t.listen();

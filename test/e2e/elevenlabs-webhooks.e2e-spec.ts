@@ -52,7 +52,10 @@ describe('ElevenLabs webhooks', () => {
         agent_recon: {
           firstMessage: 'Hello, Bright Windows here. How can I help?',
           script: [
-            { userTranscript: 'Hi, I would like a quote for new windows please. Can you call me back tomorrow?', agentResponse: 'Of course, we will call you back tomorrow.' },
+            {
+              userTranscript: 'Hi, I would like a quote for new windows please. Can you call me back tomorrow?',
+              agentResponse: 'Of course, we will call you back tomorrow.',
+            },
             { endConversation: true },
           ],
         },
@@ -85,7 +88,11 @@ describe('ElevenLabs webhooks', () => {
     }
   });
 
-  function post(path: string, payload: object | string, opts: { secret?: string; ts?: number; signature?: string | null; order?: 't-first' | 'v0-first' } = {}) {
+  function post(
+    path: string,
+    payload: object | string,
+    opts: { secret?: string; ts?: number; signature?: string | null; order?: 't-first' | 'v0-first' } = {},
+  ) {
     const raw = typeof payload === 'string' ? payload : JSON.stringify(payload);
     const signature = opts.signature === undefined ? signElevenLabsPayload(raw, opts.secret ?? POST_SECRET, opts.ts ?? nowSecs(), opts.order) : opts.signature;
     return t.inject({
@@ -118,7 +125,10 @@ describe('ElevenLabs webhooks', () => {
     await t.app.get(WebhookInboxWorker).drainNow();
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const [row] = await t.dataSource.query(`SELECT * FROM webhook_inbox WHERE provider = 'elevenlabs' AND event_type = $1 AND external_id = $2`, [eventType, externalId]);
+      const [row] = await t.dataSource.query(`SELECT * FROM webhook_inbox WHERE provider = 'elevenlabs' AND event_type = $1 AND external_id = $2`, [
+        eventType,
+        externalId,
+      ]);
       if (row && ['done', 'unmatched', 'failed'].includes(row.status)) return row;
       if (row?.status === 'pending' && row.attempts > 0) return row; // waiting for its backoff
       if (Date.now() > deadline) throw new Error(`inbox event ${externalId} not settled: ${row?.status}`);
@@ -151,19 +161,28 @@ describe('ElevenLabs webhooks', () => {
       expect(await inboxCount()).toBe(before);
       // Audit rows are written after the answer, off the request path: wait for them (seen late under load).
       const reasons = async () =>
-        (await t.dataSource.query(`SELECT DISTINCT details->>'reason' AS reason FROM audit_logs WHERE action = 'webhook.rejected' AND actor_id = 'elevenlabs'`)).map((a: { reason: string }) => a.reason);
+        (
+          await t.dataSource.query(`SELECT DISTINCT details->>'reason' AS reason FROM audit_logs WHERE action = 'webhook.rejected' AND actor_id = 'elevenlabs'`)
+        ).map((a: { reason: string }) => a.reason);
       const wanted = ['missing', 'malformed', 'mismatch', 'stale', 'future'];
-      const audited = await waitFor(async () => {
-        const list: string[] = await reasons();
-        return wanted.every((r) => list.includes(r)) ? list : undefined;
-      }, 10_000, 'the audited rejections');
+      const audited = await waitFor(
+        async () => {
+          const list: string[] = await reasons();
+          return wanted.every((r) => list.includes(r)) ? list : undefined;
+        },
+        10_000,
+        'the audited rejections',
+      );
       expect(audited).toEqual(expect.arrayContaining(wanted));
       const metrics = (await t.inject({ method: 'GET', url: '/metrics' })).body;
       expect(metrics).toMatch(/webhook_signature_rejections_total\{provider="elevenlabs",reason="stale"\} [1-9]/);
     });
 
     it('should accept the previous secret during a rotation, and the header in either order', async () => {
-      for (const [secret, order] of [[OLD_POST_SECRET, 't-first'], [POST_SECRET, 'v0-first']] as const) {
+      for (const [secret, order] of [
+        [OLD_POST_SECRET, 't-first'],
+        [POST_SECRET, 'v0-first'],
+      ] as const) {
         const res = await post('post-call', buildPostCallTranscription({ conversation_id: newConversationId() }), { secret, order });
         expect(res.statusCode).toBe(200);
         expect(res.json()).toEqual({ received: true });
@@ -176,7 +195,12 @@ describe('ElevenLabs webhooks', () => {
       { role: 'agent', message: "Hi, you're through to Dave's Plumbing. How can I help?", time_in_call_secs: 0 },
       { role: 'user', message: 'Hi, my boiler has stopped working. How much do you charge for a call-out?', time_in_call_secs: 4 },
       { role: 'agent', message: 'Our call-out fee is 75 pounds. Would you like me to book an engineer?', time_in_call_secs: 9.5 },
-      { role: 'agent', message: null, time_in_call_secs: 11, tool_calls: [{ type: 'webhook', request_id: 'r1', tool_name: 'get_availability', params_as_json: '{}', tool_has_been_called: true }] },
+      {
+        role: 'agent',
+        message: null,
+        time_in_call_secs: 11,
+        tool_calls: [{ type: 'webhook', request_id: 'r1', tool_name: 'get_availability', params_as_json: '{}', tool_has_been_called: true }],
+      },
       { role: 'user', message: 'Yes please, as soon as possible.', time_in_call_secs: 14 },
     ];
     const startSecs = nowSecs() - 120;
@@ -220,7 +244,10 @@ describe('ElevenLabs webhooks', () => {
       const phone = call.fromNumber;
       const [{ id: leadId }] = await t.dataSource.query(`INSERT INTO leads (tenant_id, phone_e164) VALUES ($1, $2) RETURNING id`, [tenant.id, phone]);
       await t.dataSource.query(`UPDATE calls SET lead_id = $1 WHERE id = $2`, [leadId, call.id]);
-      for (const [role, body] of [['agent', 'Hi, you are through to...'], ['user', 'my boyler has stopped']]) {
+      for (const [role, body] of [
+        ['agent', 'Hi, you are through to...'],
+        ['user', 'my boyler has stopped'],
+      ]) {
         await t.dataSource.query(
           `INSERT INTO lead_messages (tenant_id, lead_id, call_id, channel, direction, role, body, metadata, occurred_at) VALUES ($1, $2, $3, 'voice', 'inbound', $4, $5, '{"source":"live"}', now())`,
           [tenant.id, leadId, call.id, role, body],
@@ -277,9 +304,8 @@ describe('ElevenLabs webhooks', () => {
       for (const via of ['user_id', 'dynamic_variable'] as const) {
         const call = await insertCall();
         const conversationId = newConversationId();
-        const correlation = via === 'user_id'
-          ? { user_id: call.id }
-          : { conversation_initiation_client_data: { dynamic_variables: { switchboard_call_id: call.id } } };
+        const correlation =
+          via === 'user_id' ? { user_id: call.id } : { conversation_initiation_client_data: { dynamic_variables: { switchboard_call_id: call.id } } };
         expect((await post('post-call', payloadFor(conversationId, correlation))).statusCode).toBe(200);
         expect(await settled(conversationId)).toMatchObject({ status: 'done', call_id: call.id });
         const [updated] = await t.dataSource.query('SELECT conversation_id, lead_id FROM calls WHERE id = $1', [call.id]);
@@ -389,7 +415,11 @@ describe('ElevenLabs webhooks', () => {
       const call = await insertCall({ endedAt: null, status: 'in-progress' });
       const conversationId = newConversationId();
       const started = { type: 'conversation_started', event_timestamp: nowSecs(), data: { conversation_id: conversationId, user_id: call.id } };
-      const said = { type: 'user_transcript', event_timestamp: nowSecs(), data: { conversation_id: conversationId, user_transcription_event: { user_transcript: 'Can I book for Tuesday?' } } };
+      const said = {
+        type: 'user_transcript',
+        event_timestamp: nowSecs(),
+        data: { conversation_id: conversationId, user_transcription_event: { user_transcript: 'Can I book for Tuesday?' } },
+      };
       expect((await post('conversation-events', started, { secret: EVENTS_SECRET })).json()).toEqual({ received: true });
       expect((await post('conversation-events', said, { secret: EVENTS_SECRET })).json()).toEqual({ received: true });
       expect((await post('conversation-events', said, { secret: EVENTS_SECRET })).json()).toEqual({ received: true, duplicate: true });
@@ -409,7 +439,10 @@ describe('ElevenLabs webhooks', () => {
     it('should keep an event for an unknown conversation in the inbox as unmatched, and refuse unsigned ones', async () => {
       const orphan = { type: 'interruption', data: { conversation_id: newConversationId() } };
       expect((await post('conversation-events', orphan, { secret: EVENTS_SECRET })).json()).toEqual({ received: true, unmatched: true });
-      const [row] = await t.dataSource.query(`SELECT status FROM webhook_inbox WHERE event_type = 'conversation_event' AND payload->'data'->>'conversation_id' = $1`, [orphan.data.conversation_id]);
+      const [row] = await t.dataSource.query(
+        `SELECT status FROM webhook_inbox WHERE event_type = 'conversation_event' AND payload->'data'->>'conversation_id' = $1`,
+        [orphan.data.conversation_id],
+      );
       expect(row.status).toBe('unmatched');
       const before = Number((await t.dataSource.query('SELECT count(*)::int AS n FROM call_events'))[0].n);
       expect((await post('conversation-events', orphan, { signature: null })).statusCode).toBe(401);
@@ -442,7 +475,9 @@ describe('ElevenLabs webhooks', () => {
       const timeline = await t.dataSource.query(`SELECT role, body FROM lead_messages WHERE call_id = $1 ORDER BY offset_secs, external_id`, [call.id]);
       expect(timeline.map((m: { role: string }) => m.role)).toEqual(['agent', 'user', 'agent']);
       expect(timeline[1].body).toContain('quote for new windows');
-      const [lead] = await t.dataSource.query('SELECT l.interaction_count, l.action_items FROM leads l JOIN calls c ON c.lead_id = l.id WHERE c.id = $1', [call.id]);
+      const [lead] = await t.dataSource.query('SELECT l.interaction_count, l.action_items FROM leads l JOIN calls c ON c.lead_id = l.id WHERE c.id = $1', [
+        call.id,
+      ]);
       expect(lead.interaction_count).toBe(1);
       expect(lead.action_items.map((a: { type: string }) => a.type)).toEqual(expect.arrayContaining(['callback_requested']));
       expect((await t.dataSource.query(`SELECT 1 FROM webhook_inbox WHERE external_id = $1`, [recent.conversationId])).length).toBe(0);
@@ -464,7 +499,12 @@ describe('ElevenLabs webhooks', () => {
 
   describe('conversation initiation', () => {
     const initiate = (body: Record<string, unknown>, headers: Record<string, string> = { 'x-switchboard-webhook-secret': INIT_SECRET }) =>
-      t.inject({ method: 'POST', url: '/api/webhooks/elevenlabs/conversation-initiation', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+      t.inject({
+        method: 'POST',
+        url: '/api/webhooks/elevenlabs/conversation-initiation',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify(body),
+      });
 
     async function tenantWithNumber(settings: Record<string, unknown> = {}): Promise<{ tenant: CreatedTenant; number: string }> {
       const created = await createTenant(t, { settings });
@@ -475,14 +515,22 @@ describe('ElevenLabs webhooks', () => {
     }
 
     it('should answer a returning caller with their history, the tenant overrides and our call id, and the post-call webhook then finds that call', async () => {
-      const agent = { firstMessage: 'Hi {{customer_name}}, thanks for calling Dave again.', prompt: 'You are the receptionist of Dave Plumbing.', language: 'en', voiceId: 'voice_dave' };
+      const agent = {
+        firstMessage: 'Hi {{customer_name}}, thanks for calling Dave again.',
+        prompt: 'You are the receptionist of Dave Plumbing.',
+        language: 'en',
+        voiceId: 'voice_dave',
+      };
       const { tenant: dave, number } = await tenantWithNumber({ agent });
       const caller = uniquePhoneNumber();
       const [{ id: leadId }] = await t.dataSource.query(
         `INSERT INTO leads (tenant_id, phone_e164, name, summary, interaction_count, last_contact_at) VALUES ($1, $2, 'Jane Doe', 'Asked about a boiler service.', 2, now()) RETURNING id`,
         [dave.id, caller],
       );
-      for (const [channel, role, direction, body, minutesAgo] of [['voice', 'agent', 'outbound', 'A boiler service is 90 pounds.', 60], ['sms', 'user', 'inbound', 'Is Tuesday OK?', 5]] as const) {
+      for (const [channel, role, direction, body, minutesAgo] of [
+        ['voice', 'agent', 'outbound', 'A boiler service is 90 pounds.', 60],
+        ['sms', 'user', 'inbound', 'Is Tuesday OK?', 5],
+      ] as const) {
         await t.dataSource.query(
           `INSERT INTO lead_messages (tenant_id, lead_id, channel, direction, role, body, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, now() - make_interval(mins => $7))`,
           [dave.id, leadId, channel, direction, role, body, minutesAgo],
@@ -507,16 +555,33 @@ describe('ElevenLabs webhooks', () => {
           total_messages: 2,
           switchboard_call_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         },
-        conversation_config_override: { agent: { first_message: agent.firstMessage, language: 'en', prompt: { prompt: agent.prompt } }, tts: { voice_id: 'voice_dave' } },
+        conversation_config_override: {
+          agent: { first_message: agent.firstMessage, language: 'en', prompt: { prompt: agent.prompt } },
+          tts: { voice_id: 'voice_dave' },
+        },
       });
       const callId = answer.dynamic_variables.switchboard_call_id;
       const [call] = await t.dataSource.query('SELECT * FROM calls WHERE id = $1', [callId]);
-      expect(call).toMatchObject({ tenant_id: dave.id, lead_id: leadId, twilio_call_sid: sid, routing_mode: 'native', status: 'in-progress', direction: 'inbound', agent_id: 'agent_dave' });
+      expect(call).toMatchObject({
+        tenant_id: dave.id,
+        lead_id: leadId,
+        twilio_call_sid: sid,
+        routing_mode: 'native',
+        status: 'in-progress',
+        direction: 'inbound',
+        agent_id: 'agent_dave',
+      });
       // ElevenLabs asking again for the same call gets the same call.
       expect((await initiate(body)).json().dynamic_variables.switchboard_call_id).toBe(callId);
 
       const conversationId = newConversationId();
-      await post('post-call', buildPostCallTranscription({ conversation_id: conversationId, conversation_initiation_client_data: { dynamic_variables: { switchboard_call_id: callId } } }));
+      await post(
+        'post-call',
+        buildPostCallTranscription({
+          conversation_id: conversationId,
+          conversation_initiation_client_data: { dynamic_variables: { switchboard_call_id: callId } },
+        }),
+      );
       expect(await settled(conversationId)).toMatchObject({ status: 'done', tenant_id: dave.id, call_id: callId });
       const [ended] = await t.dataSource.query('SELECT status, ended_at, duration_secs, conversation_id FROM calls WHERE id = $1', [callId]);
       expect(ended).toMatchObject({ status: 'completed', duration_secs: 42, conversation_id: conversationId });
@@ -530,7 +595,14 @@ describe('ElevenLabs webhooks', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         type: 'conversation_initiation_client_data',
-        dynamic_variables: expect.objectContaining({ customer_name: 'Customer', organization_name: '', lead_status: 'New Inquiry', has_conversation_history: 'false', total_messages: 0, switchboard_call_id: '' }),
+        dynamic_variables: expect.objectContaining({
+          customer_name: 'Customer',
+          organization_name: '',
+          lead_status: 'New Inquiry',
+          has_conversation_history: 'false',
+          total_messages: 0,
+          switchboard_call_id: '',
+        }),
         conversation_config_override: {},
       });
       expect(await t.dataSource.query('SELECT 1 FROM leads WHERE phone_e164 = $1', [caller])).toEqual([]);
@@ -543,7 +615,8 @@ describe('ElevenLabs webhooks', () => {
       const raw = JSON.stringify(body);
       expect((await initiate(body, { 'x-switchboard-webhook-secret': OLD_INIT_SECRET })).statusCode).toBe(200);
       expect((await initiate(body, { 'elevenlabs-signature': signElevenLabsPayload(raw, INIT_SECRET) })).statusCode).toBe(200);
-      const logged = async () => Number((await t.dataSource.query('SELECT count(*)::int AS n FROM conversation_initiations WHERE tenant_id = $1', [shop.id]))[0].n);
+      const logged = async () =>
+        Number((await t.dataSource.query('SELECT count(*)::int AS n FROM conversation_initiations WHERE tenant_id = $1', [shop.id]))[0].n);
       const before = await logged();
       expect((await initiate(body, {})).statusCode).toBe(401);
       expect((await initiate(body, { 'x-switchboard-webhook-secret': 'guess' })).statusCode).toBe(403);
@@ -565,8 +638,14 @@ describe('ElevenLabs webhooks', () => {
       expect(names).toEqual(['Rita', 'Rita', 'Rita', 'Customer']);
       const limited = await initiate({ caller_id: caller, agent_id: 'agent_x', called_number: number, call_sid: callSid() });
       expect(limited.json().dynamic_variables).toMatchObject({ organization_name: `Tenant ${shop.slug}`, switchboard_call_id: '' });
-      const outcomes = await t.dataSource.query(`SELECT outcome, count(*)::int AS n FROM conversation_initiations WHERE tenant_id = $1 AND caller = $2 GROUP BY outcome ORDER BY outcome`, [shop.id, caller]);
-      expect(outcomes).toEqual([{ outcome: 'answered', n: 3 }, { outcome: 'rate_limited', n: 2 }]);
+      const outcomes = await t.dataSource.query(
+        `SELECT outcome, count(*)::int AS n FROM conversation_initiations WHERE tenant_id = $1 AND caller = $2 GROUP BY outcome ORDER BY outcome`,
+        [shop.id, caller],
+      );
+      expect(outcomes).toEqual([
+        { outcome: 'answered', n: 3 },
+        { outcome: 'rate_limited', n: 2 },
+      ]);
       const other = await initiate({ caller_id: uniquePhoneNumber(), agent_id: 'agent_x', called_number: number, call_sid: callSid() });
       expect(other.json().dynamic_variables.switchboard_call_id).not.toBe('');
     });

@@ -64,7 +64,12 @@ describe('One error shape everywhere', () => {
   });
 
   it('400 for malformed JSON, saying so', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: '{"name": ' });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/tenants',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     const body = expectErrorShape(res, 400, 'Bad Request', 'INVALID_JSON');
     expect(body.message).toContain('not valid JSON');
   });
@@ -77,7 +82,12 @@ describe('One error shape everywhere', () => {
   });
 
   it('401/403 from webhook signature guards carry a fixed body with no detail', async () => {
-    const missing = await t.inject({ method: 'POST', url: '/api/webhooks/twilio/voice', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'CallSid=CA1&To=%2B14155550123' });
+    const missing = await t.inject({
+      method: 'POST',
+      url: '/api/webhooks/twilio/voice',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'CallSid=CA1&To=%2B14155550123',
+    });
     expect(missing.json()).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHENTICATED', message: 'Unauthorized' });
     const forged = await t.inject({
       method: 'POST',
@@ -101,14 +111,24 @@ describe('One error shape everywhere', () => {
 
   it('413 for a body over BODY_LIMIT_BYTES, naming the limit', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(t.config.http.bodyLimitBytes + 10) });
-    const res = await t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: big });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/tenants',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      payload: big,
+    });
     const body = expectErrorShape(res, 413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE');
     expect(body.message).toContain(String(t.config.http.bodyLimitBytes));
   });
 
   it('415 for a non-JSON body on a JSON endpoint, forms included, saying what to send', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
-      const res = await t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': type }, payload: 'name=Acme' });
+      const res = await t.inject({
+        method: 'POST',
+        url: '/api/tenants',
+        headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': type },
+        payload: 'name=Acme',
+      });
       const body = expectErrorShape(res, 415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE');
       expect(body.message).toContain(type);
       expect(body.message).toContain('application/json');

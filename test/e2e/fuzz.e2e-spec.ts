@@ -103,7 +103,9 @@ describe('Fuzzing every route that takes input (e2e)', () => {
    * `last_used_at` is touched by authentication (at most once a minute), whatever the answer.
    */
   async function fingerprint(): Promise<string> {
-    const tables = (await t.dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename`)) as { tablename: string }[];
+    const tables = (await t.dataSource.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename`,
+    )) as { tablename: string }[];
     const sql = tables
       .map(({ tablename }) => {
         const where = tablename === 'audit_logs' ? ` WHERE x.outcome = 'success'` : '';
@@ -129,7 +131,10 @@ describe('Fuzzing every route that takes input (e2e)', () => {
 
   const changedTables = (before: string, after: string) => {
     const b = new Set(before.split('\n'));
-    return after.split('\n').filter((line) => !b.has(line)).map((line) => line.split(':')[0]);
+    return after
+      .split('\n')
+      .filter((line) => !b.has(line))
+      .map((line) => line.split(':')[0]);
   };
 
   async function setUp() {
@@ -153,7 +158,10 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     // on another instance, as the takeover suite sets one up.
     const created = await fetch(`${twilio.baseUrl}/2010-04-01/Accounts/${PLATFORM.accountSid}/Calls.json`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${PLATFORM.accountSid}:${PLATFORM.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${PLATFORM.accountSid}:${PLATFORM.authToken}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: encodeForm({ To: e164, From: caller, Url: 'https://example.test/x' }),
     });
     const callSid = ((await created.json()) as { sid: string }).sid;
@@ -166,15 +174,42 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     const call = new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL, ...PLATFORM, from: caller, to: e164, callSid });
     const callId = live.id;
     const leadId = (await t.api('GET', '/api/leads', undefined, tenant.apiKey)).json().items[0].id as string;
-    const service = (await t.api('POST', '/api/scheduling/services', { name: 'Haircut', durationMinutes: 30, priceCents: 2500, currency: 'EUR' }, tenant.apiKey)).json() as Json;
+    const service = (
+      await t.api('POST', '/api/scheduling/services', { name: 'Haircut', durationMinutes: 30, priceCents: 2500, currency: 'EUR' }, tenant.apiKey)
+    ).json() as Json;
     const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:30' }]]));
-    const employee = (await t.api('POST', '/api/scheduling/employees', { name: 'Sam', serviceIds: [service.id], workingHours: allWeek }, tenant.apiKey)).json() as Json;
+    const employee = (
+      await t.api('POST', '/api/scheduling/employees', { name: 'Sam', serviceIds: [service.id], workingHours: allWeek }, tenant.apiKey)
+    ).json() as Json;
     const doomedE164 = uniquePhoneNumber();
-    const doomed = (await t.api('POST', `/api/tenants/${unprovisioned.id}/phone-numbers`, { phoneNumber: doomedE164, twilioSid: twilio.addNumber({ phoneNumber: doomedE164 }).sid })).json() as Json;
+    const doomed = (
+      await t.api('POST', `/api/tenants/${unprovisioned.id}/phone-numbers`, {
+        phoneNumber: doomedE164,
+        twilioSid: twilio.addNumber({ phoneNumber: doomedE164 }).sid,
+      })
+    ).json() as Json;
     const toolSecret = (await t.api('POST', `/api/tenants/${tenant.id}/tool-secret`, undefined, tenant.apiKey)).json().toolSecret as string;
     const conversationId = `conv_${newTwilioSid('XX').slice(2)}`;
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    return { tenant, spare, unprovisioned, doomed, e164, twilioSid, number, caller, call, callId, appBaseUrl, leadId, service, employee, toolSecret, conversationId, tomorrow };
+    return {
+      tenant,
+      spare,
+      unprovisioned,
+      doomed,
+      e164,
+      twilioSid,
+      number,
+      caller,
+      call,
+      callId,
+      appBaseUrl,
+      leadId,
+      service,
+      employee,
+      toolSecret,
+      conversationId,
+      tomorrow,
+    };
   }
   type Ctx = Awaited<ReturnType<typeof setUp>>;
 
@@ -206,7 +241,10 @@ describe('Fuzzing every route that takes input (e2e)', () => {
         .map((params: TwilioParams) => ({
           method: 'POST',
           url: path,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(PLATFORM.authToken, `${TEST_ENV.PUBLIC_BASE_URL}${path}`, params) },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': signTwilioRequest(PLATFORM.authToken, `${TEST_ENV.PUBLIC_BASE_URL}${path}`, params),
+          },
           payload: encodeForm(params),
         })),
     });
@@ -215,19 +253,53 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     const hangUp = async (req: Case) => {
       const sid = new URLSearchParams(req.payload).get('CallSid');
       if (!sid) return;
-      const sim = new TwilioCallSimulator({ appBaseUrl: c.appBaseUrl, publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL, ...PLATFORM, from: c.caller, to: c.e164, callSid: sid });
+      const sim = new TwilioCallSimulator({
+        appBaseUrl: c.appBaseUrl,
+        publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL,
+        ...PLATFORM,
+        from: c.caller,
+        to: c.e164,
+        callSid: sid,
+      });
       await sim.sendStatusCallback('completed');
     };
-    const callParams = () => ({ CallSid: newTwilioSid('CA'), AccountSid: PLATFORM.accountSid, From: c.caller, To: c.e164, Direction: 'inbound', CallStatus: 'ringing' });
+    const callParams = () => ({
+      CallSid: newTwilioSid('CA'),
+      AccountSid: PLATFORM.accountSid,
+      From: c.caller,
+      To: c.e164,
+      Direction: 'inbound',
+      CallStatus: 'ringing',
+    });
     const liveCall = () => ({ ...callParams(), CallSid: c.call.callSid });
-    const sms = () => ({ MessageSid: newTwilioSid('SM'), SmsSid: newTwilioSid('SM'), AccountSid: PLATFORM.accountSid, From: uniquePhoneNumber(), To: c.e164, Body: 'Hello', NumMedia: '0', NumSegments: '1' });
-    const stream = () => ({ AccountSid: PLATFORM.accountSid, CallSid: c.call.callSid, StreamSid: newTwilioSid('MZ'), StreamEvent: 'stream-started', Timestamp: new Date().toISOString() });
+    const sms = () => ({
+      MessageSid: newTwilioSid('SM'),
+      SmsSid: newTwilioSid('SM'),
+      AccountSid: PLATFORM.accountSid,
+      From: uniquePhoneNumber(),
+      To: c.e164,
+      Body: 'Hello',
+      NumMedia: '0',
+      NumSegments: '1',
+    });
+    const stream = () => ({
+      AccountSid: PLATFORM.accountSid,
+      CallSid: c.call.callSid,
+      StreamSid: newTwilioSid('MZ'),
+      StreamEvent: 'stream-started',
+      Timestamp: new Date().toISOString(),
+    });
     const signed = (path: string, secret: string, body: fc.Arbitrary<Tree>): Target => ({
       op: `POST ${path}`,
       kind: 'webhook',
       cases: body.map((b) => {
         const raw = toJsonText(b);
-        return { method: 'POST', url: path, headers: { 'content-type': 'application/json', 'elevenlabs-signature': signElevenLabsPayload(raw, secret) }, payload: raw };
+        return {
+          method: 'POST',
+          url: path,
+          headers: { 'content-type': 'application/json', 'elevenlabs-signature': signElevenLabsPayload(raw, secret) },
+          payload: raw,
+        };
       }),
     });
     const postCall = () => buildPostCallTranscription({ agent_id: 'agent_fuzz', conversation_id: c.conversationId }) as unknown as Json;
@@ -244,17 +316,50 @@ describe('Fuzzing every route that takes input (e2e)', () => {
         payload: body === undefined ? undefined : toJsonText(body),
       })),
     });
-    const booking = { serviceId: c.service.id, employeeId: c.employee.id, startTime: `${c.tomorrow}T09:00`, customerName: 'Jo', customerPhone: c.caller, customerEmail: 'jo@example.com', notes: 'n' };
+    const booking = {
+      serviceId: c.service.id,
+      employeeId: c.employee.id,
+      startTime: `${c.tomorrow}T09:00`,
+      customerName: 'Jo',
+      customerPhone: c.caller,
+      customerEmail: 'jo@example.com',
+      notes: 'n',
+    };
 
     return [
       // The API: every operation with a JSON body.
       json('POST /api/tenants', '/api/tenants', { name: 'Fuzz Co', slug: 'fuzz-co', timezone: 'Europe/Berlin', settings: { agent: { agentId: 'a1' } } }, admin),
-      json('PATCH /api/tenants/{id}', `/api/tenants/${c.spare.id}`, { name: 'Spare', timezone: 'Europe/London', settings: { handoffNumber: '+14155550101' } }, admin),
+      json(
+        'PATCH /api/tenants/{id}',
+        `/api/tenants/${c.spare.id}`,
+        { name: 'Spare', timezone: 'Europe/London', settings: { handoffNumber: '+14155550101' } },
+        admin,
+      ),
       json('POST /api/tenants/{id}/api-keys', `/api/tenants/${c.spare.id}/api-keys`, { name: 'ci' }, admin),
-      json('POST /api/tenants/{id}/phone-numbers', `/api/tenants/${c.spare.id}/phone-numbers`, { phoneNumber: uniquePhoneNumber(), capabilities: { voice: true, sms: true, whatsapp: false } }, admin),
-      json('PUT /api/tenants/{id}/twilio-credentials', `/api/tenants/${c.spare.id}/twilio-credentials`, { accountSid: `AC${'ab'.repeat(16)}`, authToken: 'f'.repeat(32) }, admin),
+      json(
+        'POST /api/tenants/{id}/phone-numbers',
+        `/api/tenants/${c.spare.id}/phone-numbers`,
+        { phoneNumber: uniquePhoneNumber(), capabilities: { voice: true, sms: true, whatsapp: false } },
+        admin,
+      ),
+      json(
+        'PUT /api/tenants/{id}/twilio-credentials',
+        `/api/tenants/${c.spare.id}/twilio-credentials`,
+        { accountSid: `AC${'ab'.repeat(16)}`, authToken: 'f'.repeat(32) },
+        admin,
+      ),
       json('PUT /api/tenants/{id}/elevenlabs-credentials', `/api/tenants/${c.spare.id}/elevenlabs-credentials`, { apiKey: `sk_${'e'.repeat(40)}` }, admin),
-      json('POST /api/phone-numbers/assign', '/api/phone-numbers/assign', { phoneNumber: twilio.addNumber({ phoneNumber: uniquePhoneNumber() }).phone_number as string, tenantId: c.unprovisioned.id, agentId: 'agent_fuzz', enableSms: true }, admin),
+      json(
+        'POST /api/phone-numbers/assign',
+        '/api/phone-numbers/assign',
+        {
+          phoneNumber: twilio.addNumber({ phoneNumber: uniquePhoneNumber() }).phone_number as string,
+          tenantId: c.unprovisioned.id,
+          agentId: 'agent_fuzz',
+          enableSms: true,
+        },
+        admin,
+      ),
       json('DELETE /api/phone-numbers/assign', '/api/phone-numbers/assign', { phoneNumberId: c.doomed.id }, admin),
       json('POST /api/phone-numbers/webhooks', '/api/phone-numbers/webhooks', { phoneNumberId: c.number.id }, own),
       json('PUT /api/phone-numbers/webhooks', '/api/phone-numbers/webhooks', { agentId: 'agent_fuzz' }, own),
@@ -262,10 +367,25 @@ describe('Fuzzing every route that takes input (e2e)', () => {
       json('PATCH /api/leads/{id}', `/api/leads/${c.leadId}`, { name: 'Jo', email: 'jo@example.com', notes: 'fuzz', status: 'qualified' }, own),
       json('POST /api/calls/outbound', '/api/calls/outbound', { to: uniquePhoneNumber(), from: c.e164 }, own),
       json('POST /api/elevenlabs/outbound-call', '/api/elevenlabs/outbound-call', { leadId: c.leadId, from: c.e164 }, own),
-      json('POST /api/scheduling/services', '/api/scheduling/services', { name: 'Colour', durationMinutes: 60, priceCents: 5000, currency: 'EUR', description: 'd' }, own),
+      json(
+        'POST /api/scheduling/services',
+        '/api/scheduling/services',
+        { name: 'Colour', durationMinutes: 60, priceCents: 5000, currency: 'EUR', description: 'd' },
+        own,
+      ),
       json('PATCH /api/scheduling/services/{id}', `/api/scheduling/services/${c.service.id}`, { description: 'Wash and cut', durationMinutes: 45 }, own),
-      json('POST /api/scheduling/employees', '/api/scheduling/employees', { name: 'Alex', serviceIds: [c.service.id], workingHours: { mon: [{ open: '09:00', close: '17:00' }] } }, own),
-      json('PATCH /api/scheduling/employees/{id}', `/api/scheduling/employees/${c.employee.id}`, { name: 'Sam B', active: true, workingHours: { tue: [{ open: '08:00', close: '12:00' }] } }, own),
+      json(
+        'POST /api/scheduling/employees',
+        '/api/scheduling/employees',
+        { name: 'Alex', serviceIds: [c.service.id], workingHours: { mon: [{ open: '09:00', close: '17:00' }] } },
+        own,
+      ),
+      json(
+        'PATCH /api/scheduling/employees/{id}',
+        `/api/scheduling/employees/${c.employee.id}`,
+        { name: 'Sam B', active: true, workingHours: { tue: [{ open: '08:00', close: '12:00' }] } },
+        own,
+      ),
       json('POST /api/messages/sms', '/api/messages/sms', { to: c.caller, body: 'Your quote is ready' }, own),
       json('POST /api/twilio/send-sms', '/api/twilio/send-sms', { to: c.caller, body: 'Reminder' }, own),
       json('POST /api/leads/{id}/human-control', `/api/leads/${c.leadId}/human-control`, { enabled: true, operator: 'Alex' }, own),
@@ -277,14 +397,34 @@ describe('Fuzzing every route that takes input (e2e)', () => {
       twilioForm('/api/webhooks/twilio/voice/connect-action', liveCall, ['ErrorCode']),
       twilioForm('/api/webhooks/twilio/voice/fallback', () => ({ ...liveCall(), ErrorCode: '11200', ErrorUrl: 'https://example.com' })),
       twilioForm('/api/webhooks/twilio/voice/dial-action', () => ({ ...liveCall(), DialCallStatus: 'completed', DialCallDuration: '12' })),
-      twilioForm('/api/webhooks/twilio/voice/status', () => ({ ...callParams(), CallStatus: 'completed', CallDuration: '42', SequenceNumber: '3', Timestamp: new Date().toUTCString() })),
+      twilioForm('/api/webhooks/twilio/voice/status', () => ({
+        ...callParams(),
+        CallStatus: 'completed',
+        CallDuration: '42',
+        SequenceNumber: '3',
+        Timestamp: new Date().toUTCString(),
+      })),
       twilioForm('/api/webhooks/twilio/status', () => ({ ...liveCall(), CallStatus: 'in-progress', SequenceNumber: '2' })),
       twilioForm('/api/webhooks/twilio/voice/stream-status', stream, ['StreamError']),
       twilioForm('/api/webhooks/twilio/stream/status', () => ({ ...stream(), StreamEvent: 'stream-stopped' })),
-      twilioForm('/api/webhooks/twilio/voice/recording', () => ({ AccountSid: PLATFORM.accountSid, CallSid: c.call.callSid, RecordingSid: newTwilioSid('RE'), RecordingStatus: 'completed', RecordingUrl: 'https://api.twilio.com/rec', RecordingDuration: '5', RecordingChannels: '1', RecordingStartTime: new Date().toUTCString() })),
+      twilioForm('/api/webhooks/twilio/voice/recording', () => ({
+        AccountSid: PLATFORM.accountSid,
+        CallSid: c.call.callSid,
+        RecordingSid: newTwilioSid('RE'),
+        RecordingStatus: 'completed',
+        RecordingUrl: 'https://api.twilio.com/rec',
+        RecordingDuration: '5',
+        RecordingChannels: '1',
+        RecordingStartTime: new Date().toUTCString(),
+      })),
       twilioForm('/api/webhooks/twilio/sms', sms, ['MediaUrl0', 'MediaContentType0', 'ProfileName', 'WaId']),
       twilioForm('/api/webhooks/twilio/sms/incoming', sms),
-      twilioForm('/api/webhooks/twilio/sms/status', () => ({ MessageSid: newTwilioSid('SM'), AccountSid: PLATFORM.accountSid, MessageStatus: 'delivered', ErrorCode: '' })),
+      twilioForm('/api/webhooks/twilio/sms/status', () => ({
+        MessageSid: newTwilioSid('SM'),
+        AccountSid: PLATFORM.accountSid,
+        MessageStatus: 'delivered',
+        ErrorCode: '',
+      })),
       twilioForm('/api/webhooks/twilio/sms/fallback', sms),
       // ElevenLabs' webhooks (HMAC-signed or with the configured secret) and server tools.
       {
@@ -298,15 +438,44 @@ describe('Fuzzing every route that takes input (e2e)', () => {
         })),
       },
       signed('/api/webhooks/elevenlabs/post-call', POST_SECRET, fc.oneof(hostileBody(postCallSeed, []), hostileBody(data, []).map(withData))),
-      signed('/api/webhooks/elevenlabs/conversation-events', TEST_ENV.ELEVENLABS_WEBHOOK_SECRET, fc.oneof(
-        hostileBody({ type: 'user_transcript', event_timestamp: Math.floor(Date.now() / 1000), data: { conversation_id: c.conversationId, user_transcript: 'hi' } }, []),
-        hostileBody({ conversation_id: c.conversationId, tool_name: 'x', text: 'hi' }, []).map((d) => ({ type: 'agent_response', event_timestamp: Math.floor(Date.now() / 1000), data: d }) as Tree),
-      )),
-      tool('GET', 'services', hostileQuery({ q: 'cut' }).map((query) => ({ query }))),
-      tool('GET', 'employees', hostileQuery({ serviceId: String(c.service.id) }).map((query) => ({ query }))),
-      tool('GET', 'availability', hostileQuery({ serviceId: String(c.service.id), date: c.tomorrow, employeeId: String(c.employee.id) }).map((query) => ({ query }))),
-      tool('GET', 'appointments', hostileQuery({ customerPhone: c.caller }).map((query) => ({ query }))),
-      tool('POST', 'appointments', hostileBody(booking, declaredFields(doc, 'POST /api/webhooks/elevenlabs/appointments')).map((body) => ({ body }))),
+      signed(
+        '/api/webhooks/elevenlabs/conversation-events',
+        TEST_ENV.ELEVENLABS_WEBHOOK_SECRET,
+        fc.oneof(
+          hostileBody(
+            { type: 'user_transcript', event_timestamp: Math.floor(Date.now() / 1000), data: { conversation_id: c.conversationId, user_transcript: 'hi' } },
+            [],
+          ),
+          hostileBody({ conversation_id: c.conversationId, tool_name: 'x', text: 'hi' }, []).map(
+            (d) => ({ type: 'agent_response', event_timestamp: Math.floor(Date.now() / 1000), data: d }) as Tree,
+          ),
+        ),
+      ),
+      tool(
+        'GET',
+        'services',
+        hostileQuery({ q: 'cut' }).map((query) => ({ query })),
+      ),
+      tool(
+        'GET',
+        'employees',
+        hostileQuery({ serviceId: String(c.service.id) }).map((query) => ({ query })),
+      ),
+      tool(
+        'GET',
+        'availability',
+        hostileQuery({ serviceId: String(c.service.id), date: c.tomorrow, employeeId: String(c.employee.id) }).map((query) => ({ query })),
+      ),
+      tool(
+        'GET',
+        'appointments',
+        hostileQuery({ customerPhone: c.caller }).map((query) => ({ query })),
+      ),
+      tool(
+        'POST',
+        'appointments',
+        hostileBody(booking, declaredFields(doc, 'POST /api/webhooks/elevenlabs/appointments')).map((body) => ({ body })),
+      ),
     ];
   }
 
@@ -319,7 +488,11 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     const paths = doc.paths as Record<string, Record<string, { requestBody?: unknown }>>;
     const takesInput = Object.entries(paths).flatMap(([path, ops]) =>
       Object.entries(ops)
-        .filter(([method, op]) => op.requestBody !== undefined || (path.startsWith('/api/webhooks/') && !path.startsWith('/api/webhooks/inbox') && !(method === 'get' && path.startsWith('/api/webhooks/twilio/'))))
+        .filter(
+          ([method, op]) =>
+            op.requestBody !== undefined ||
+            (path.startsWith('/api/webhooks/') && !path.startsWith('/api/webhooks/inbox') && !(method === 'get' && path.startsWith('/api/webhooks/twilio/'))),
+        )
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
     const fuzzed = new Set(all.map((x) => x.op));

@@ -24,7 +24,12 @@ describe('Hostile input at the edge', () => {
   beforeAll(async () => {
     el = await FakeElevenLabs.start({ agents: { agent_sms: { mode: 'echo', pingIntervalMs: 0, textReply: (text) => `re ${text}` } } });
     twilio = await FakeTwilioApi.start({ accounts: { [TEST_ENV.TWILIO_ACCOUNT_SID]: TEST_ENV.TWILIO_AUTH_TOKEN } });
-    t = await createTestApp({ ELEVENLABS_API_BASE_URL: el.baseUrl, TWILIO_API_BASE_URL: twilio.baseUrl, WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0', ELEVENLABS_POST_CALL_WEBHOOK_SECRET: POST_SECRET });
+    t = await createTestApp({
+      ELEVENLABS_API_BASE_URL: el.baseUrl,
+      TWILIO_API_BASE_URL: twilio.baseUrl,
+      WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0',
+      ELEVENLABS_POST_CALL_WEBHOOK_SECRET: POST_SECRET,
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -52,7 +57,12 @@ describe('Hostile input at the edge', () => {
   });
 
   it('should refuse a lone surrogate with 400 (it made encodeURIComponent throw: URIError)', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: '{"name":"A\\ud800b"}' });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/tenants',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      payload: '{"name":"A\\ud800b"}',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().details[0]).toMatchObject({ field: 'name' });
   });
@@ -60,7 +70,12 @@ describe('Hostile input at the edge', () => {
   it('should refuse a lone surrogate in an e-mail address with 400 (URIError: URI malformed)', async () => {
     const tenant = await createTenant(t);
     const [lead] = await t.dataSource.query(`INSERT INTO leads (tenant_id, phone_e164) VALUES ($1, $2) RETURNING id`, [tenant.id, uniquePhoneNumber()]);
-    const res = await t.inject({ method: 'PATCH', url: `/api/leads/${lead.id}`, headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, payload: '{"email":"jo\\ud800@example.com"}' });
+    const res = await t.inject({
+      method: 'PATCH',
+      url: `/api/leads/${lead.id}`,
+      headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+      payload: '{"email":"jo\\ud800@example.com"}',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().details[0].field).toBe('email');
   });
@@ -89,7 +104,8 @@ describe('Hostile input at the edge', () => {
 
   it('should refuse thousands of nested arrays with 400 instead of overflowing the stack', async () => {
     const before = await tenantCount();
-    const post = (payload: string) => t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload });
+    const post = (payload: string) =>
+      t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload });
     const deep = await post(`{"name":"Acme","settings":{"quotas":${nested(5000)}}}`);
     expect(deep.statusCode).toBe(400);
     expect(deep.json().message).toContain('nested deeper than 32');
@@ -99,7 +115,12 @@ describe('Hostile input at the edge', () => {
   });
 
   it('should refuse a number JSON turns into Infinity (1e400) with 400', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/scheduling/services', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: '{"name":"Cut","durationMinutes":1e400}' });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/scheduling/services',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      payload: '{"name":"Cut","durationMinutes":1e400}',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().details[0].field).toBe('durationMinutes');
   });
@@ -115,11 +136,22 @@ describe('Hostile input at the edge', () => {
     const number = uniquePhoneNumber();
     await t.dataSource.query(`INSERT INTO phone_numbers (tenant_id, e164, sms_enabled, whatsapp_enabled) VALUES ($1, $2, true, true)`, [tenant.id, number]);
     const sid = newTwilioSid('SM');
-    const params = { MessageSid: sid, SmsSid: sid, AccountSid: TEST_ENV.TWILIO_ACCOUNT_SID, From: uniquePhoneNumber(), To: number, Body: 'hello\u0000there \ud800!', NumSegments: '1' };
+    const params = {
+      MessageSid: sid,
+      SmsSid: sid,
+      AccountSid: TEST_ENV.TWILIO_ACCOUNT_SID,
+      From: uniquePhoneNumber(),
+      To: number,
+      Body: 'hello\u0000there \ud800!',
+      NumSegments: '1',
+    };
     const res = await t.inject({
       method: 'POST',
       url: SMS,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(TEST_ENV.TWILIO_AUTH_TOKEN, `${PUBLIC}${SMS}`, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilioRequest(TEST_ENV.TWILIO_AUTH_TOKEN, `${PUBLIC}${SMS}`, params),
+      },
       payload: encodeForm(params),
     });
     expect(res.statusCode).toBe(200);
@@ -136,7 +168,10 @@ describe('Hostile input at the edge', () => {
     const res = await t.inject({
       method: 'POST',
       url: SMS,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(TEST_ENV.TWILIO_AUTH_TOKEN, `${PUBLIC}${SMS}`, { ...sent, Body: 'a\uFFFDb' }) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilioRequest(TEST_ENV.TWILIO_AUTH_TOKEN, `${PUBLIC}${SMS}`, { ...sent, Body: 'a\uFFFDb' }),
+      },
       payload: encodeForm(sent),
     });
     expect(res.statusCode).toBe(403);

@@ -105,10 +105,19 @@ describe('Leads and scheduling', () => {
     });
 
     it('should correct a lead, clear fields with null, audit it and tell dashboards', async () => {
-      const res = await t.api('PATCH', `/api/leads/${leadIds.cy}`, { name: ' Cyrus Smith ', email: 'Cy@Example.com', status: 'customer', notes: 'VIP' }, a.apiKey);
+      const res = await t.api(
+        'PATCH',
+        `/api/leads/${leadIds.cy}`,
+        { name: ' Cyrus Smith ', email: 'Cy@Example.com', status: 'customer', notes: 'VIP' },
+        a.apiKey,
+      );
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ name: 'Cyrus Smith', email: 'cy@example.com', status: 'customer', notes: 'VIP' });
-      expect((await t.api('PATCH', `/api/leads/${leadIds.cy}`, { email: null, notes: null }, a.apiKey)).json()).toMatchObject({ email: null, notes: null, name: 'Cyrus Smith' });
+      expect((await t.api('PATCH', `/api/leads/${leadIds.cy}`, { email: null, notes: null }, a.apiKey)).json()).toMatchObject({
+        email: null,
+        notes: null,
+        name: 'Cyrus Smith',
+      });
       for (const bad of [{ email: 'nope' }, { status: 'hot' }, { score: 100 }, { name: '' }]) {
         expect((await t.api('PATCH', `/api/leads/${leadIds.cy}`, bad, a.apiKey)).statusCode).toBe(400);
       }
@@ -146,7 +155,12 @@ describe('Leads and scheduling', () => {
         payload: body ? JSON.stringify(body) : undefined,
       });
     const booking = (overrides: Record<string, unknown> = {}) => ({
-      employeeId: anna, serviceId: haircutId, customerName: 'Jane Doe', customerPhone: uniquePhoneNumber(), startTime: `${date}T10:00`, ...overrides,
+      employeeId: anna,
+      serviceId: haircutId,
+      customerName: 'Jane Doe',
+      customerPhone: uniquePhoneNumber(),
+      startTime: `${date}T10:00`,
+      ...overrides,
     });
 
     beforeAll(async () => {
@@ -202,7 +216,9 @@ describe('Leads and scheduling', () => {
       const other = await createTenant(t);
       expect((await tool('GET', `services?tenantId=${other.id}`)).statusCode).toBe(403);
       // The API key guard is not what protects these routes: an admin key is no tool secret.
-      expect((await t.inject({ method: 'GET', url: '/api/webhooks/elevenlabs/services', headers: { authorization: `Bearer ${t.adminKey}` } })).statusCode).toBe(401);
+      expect((await t.inject({ method: 'GET', url: '/api/webhooks/elevenlabs/services', headers: { authorization: `Bearer ${t.adminKey}` } })).statusCode).toBe(
+        401,
+      );
     });
 
     it('should describe the catalogue in small JSON an agent can read', async () => {
@@ -217,7 +233,10 @@ describe('Leads and scheduling', () => {
       expect(staff.employees[0]).toEqual({
         id: anna,
         name: 'Anna',
-        services: expect.arrayContaining([{ id: haircutId, name: 'Haircut' }, { id: colourId, name: 'Colour' }]),
+        services: expect.arrayContaining([
+          { id: haircutId, name: 'Haircut' },
+          { id: colourId, name: 'Colour' },
+        ]),
         workingHours: expect.objectContaining({ mon: '09:00-17:00', sun: '09:00-17:00' }),
       });
     });
@@ -225,7 +244,11 @@ describe('Leads and scheduling', () => {
     it('should book a free time, take it out of availability, put it on the lead timeline and publish it', async () => {
       const before = (await tool('GET', `availability?serviceId=${haircutId}&date=${date}`)).json();
       expect(before).toMatchObject({ date, timezone: 'Europe/London', service: { id: haircutId, name: 'Haircut', durationMinutes: 30 } });
-      expect(before.slots[0]).toEqual({ time: '09:00', startTime: expect.stringMatching(new RegExp(`^${date}T09:00:00\\+0[01]:00$`)), employees: [{ id: anna, name: 'Anna' }] });
+      expect(before.slots[0]).toEqual({
+        time: '09:00',
+        startTime: expect.stringMatching(new RegExp(`^${date}T09:00:00\\+0[01]:00$`)),
+        employees: [{ id: anna, name: 'Anna' }],
+      });
       expect(before.slots.map((s: { time: string }) => s.time)).toContain('10:00');
 
       const phone = uniquePhoneNumber();
@@ -234,8 +257,13 @@ describe('Leads and scheduling', () => {
       const booked = res.json();
       expect(booked).toEqual({
         appointment: {
-          id: expect.any(String), service: 'Haircut', employee: 'Anna', when: expect.stringMatching(/ at 10:00$/),
-          startTime: expect.stringMatching(new RegExp(`^${date}T10:00:00`)), durationMinutes: 30, customerName: 'Jane Doe',
+          id: expect.any(String),
+          service: 'Haircut',
+          employee: 'Anna',
+          when: expect.stringMatching(/ at 10:00$/),
+          startTime: expect.stringMatching(new RegExp(`^${date}T10:00:00`)),
+          durationMinutes: 30,
+          customerName: 'Jane Doe',
         },
         message: expect.stringMatching(/^Booked Haircut with Anna on .* at 10:00\.$/),
       });
@@ -247,17 +275,24 @@ describe('Leads and scheduling', () => {
       const [lead] = await t.dataSource.query('SELECT id, name, email FROM leads WHERE tenant_id = $1 AND phone_e164 = $2', [shop.id, phone]);
       expect(lead).toMatchObject({ name: 'Jane Doe', email: 'jane@example.com' });
       const timeline = await t.dataSource.query(`SELECT role, body, metadata->>'source' AS source FROM lead_messages WHERE lead_id = $1`, [lead.id]);
-      expect(timeline).toEqual([{ role: 'system', body: expect.stringMatching(/^Appointment booked: Haircut with Anna on .* at 10:00 \(30 min\)\.$/), source: 'appointment' }]);
+      expect(timeline).toEqual([
+        { role: 'system', body: expect.stringMatching(/^Appointment booked: Haircut with Anna on .* at 10:00 \(30 min\)\.$/), source: 'appointment' },
+      ]);
       await eventually(() => events.some((e) => e.type === 'appointment.booked' && e.leadId === lead.id && e.data.appointmentId === booked.appointment.id));
 
       const mine = (await tool('GET', `appointments?customerPhone=${encodeURIComponent(phone)}`)).json();
       expect(mine.appointments.map((x: { id: string }) => x.id)).toEqual([booked.appointment.id]);
-      expect((await tool('GET', `appointments?customerPhone=${encodeURIComponent(uniquePhoneNumber())}`)).json()).toEqual({ appointments: [], message: 'This caller has no upcoming appointments.' });
+      expect((await tool('GET', `appointments?customerPhone=${encodeURIComponent(uniquePhoneNumber())}`)).json()).toEqual({
+        appointments: [],
+        message: 'This caller has no upcoming appointments.',
+      });
     });
 
     it('should let exactly one of many simultaneous bookings of a time win, and free it again on cancel', async () => {
       const start = `${date}T14:00`;
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => tool('POST', 'appointments', booking({ startTime: start, customerName: `Caller ${i}` }))));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => tool('POST', 'appointments', booking({ startTime: start, customerName: `Caller ${i}` }))),
+      );
       const statuses = results.map((r) => r.statusCode).sort();
       expect(statuses).toEqual([201, ...Array(9).fill(409)]);
       const loser = results.find((r) => r.statusCode === 409)!.json();
@@ -282,7 +317,13 @@ describe('Leads and scheduling', () => {
     it.each([
       ['a past time', () => booking({ startTime: '2020-01-06T10:00' }), 400, 'TIME_IN_PAST', 'already passed'],
       ['an unknown service', () => booking({ serviceId: 'haircut' }), 404, 'SERVICE_NOT_FOUND', "couldn't find that service"],
-      ['an unknown employee', () => booking({ employeeId: '00000000-0000-4000-8000-000000000000' }), 404, 'EMPLOYEE_NOT_FOUND', "couldn't find that member of staff"],
+      [
+        'an unknown employee',
+        () => booking({ employeeId: '00000000-0000-4000-8000-000000000000' }),
+        404,
+        'EMPLOYEE_NOT_FOUND',
+        "couldn't find that member of staff",
+      ],
       ['someone who does not do the service', () => booking({ employeeId: ben }), 400, 'SERVICE_NOT_OFFERED', 'Ben does not do Haircut'],
       ['a time outside working hours', () => booking({ startTime: `${date}T08:00` }), 400, 'OUTSIDE_WORKING_HOURS', 'Anna is not working at that time'],
       ['a time off the 5-minute grid', () => booking({ startTime: `${date}T11:02` }), 400, 'TIME_OFF_GRID', '5-minute steps'],
@@ -296,7 +337,10 @@ describe('Leads and scheduling', () => {
 
     it('should refuse availability for a past or malformed date, and an unknown service, with sentences', async () => {
       const ask = (query: string) => tool('GET', `availability?${query}`);
-      expect((await ask(`serviceId=${haircutId}&date=2020-01-01`)).json()).toMatchObject({ code: 'TIME_IN_PAST', message: expect.stringContaining('That date has passed') });
+      expect((await ask(`serviceId=${haircutId}&date=2020-01-01`)).json()).toMatchObject({
+        code: 'TIME_IN_PAST',
+        message: expect.stringContaining('That date has passed'),
+      });
       expect((await ask(`serviceId=${haircutId}&date=tomorrow`)).json()).toMatchObject({ code: 'INVALID_DATE' });
       expect((await ask(`serviceId=nope&date=${date}`)).statusCode).toBe(404);
       expect((await ask(`serviceId=${colourId}&date=${date}&employeeId=${ben}`)).statusCode).toBe(200);

@@ -72,7 +72,13 @@ describe('MediaBridge: per-call state is released when calls end (e2e)', () => {
     const agentId = 'agent_memory';
     const endingAgentId = 'agent_memory_ends';
     h.fake.setAgent(agentId, { mode: 'echo', pingIntervalMs: 0 });
-    h.fake.setAgent(endingAgentId, { pingIntervalMs: 0, script: [{ waitForUserAudioMs: 200, agentResponse: 'Bye.', agentAudioMs: 100 }, { waitMs: 20, endConversation: true }] });
+    h.fake.setAgent(endingAgentId, {
+      pingIntervalMs: 0,
+      script: [
+        { waitForUserAudioMs: 200, agentResponse: 'Bye.', agentAudioMs: 100 },
+        { waitMs: 20, endConversation: true },
+      ],
+    });
     const service = h.t.app.get(MediaBridgeService);
     const timers = timerTracker();
     timers.start();
@@ -86,7 +92,14 @@ describe('MediaBridge: per-call state is released when calls end (e2e)', () => {
     const echoNumber = await tenantWithNumber(agentId);
     const endingNumber = await tenantWithNumber(endingAgentId);
     const sim = (to: string) =>
-      new TwilioCallSimulator({ appBaseUrl: h.baseUrl, publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL, accountSid: TEST_ENV.TWILIO_ACCOUNT_SID, authToken: TEST_ENV.TWILIO_AUTH_TOKEN, from: uniquePhoneNumber(), to });
+      new TwilioCallSimulator({
+        appBaseUrl: h.baseUrl,
+        publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL,
+        accountSid: TEST_ENV.TWILIO_ACCOUNT_SID,
+        authToken: TEST_ENV.TWILIO_AUTH_TOKEN,
+        from: uniquePhoneNumber(),
+        to,
+      });
     const place = async (to: string): Promise<{ call: TwilioCallSimulator; stream: MediaStreamSession }> => {
       const call = sim(to);
       const stream = await call.placeCall({ stream: { session: { playbackSpeed: 20, recordMedia: false } } });

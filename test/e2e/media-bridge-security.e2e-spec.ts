@@ -46,7 +46,12 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
     expect(closed).toEqual({ code: 1008, reason });
     expect(h.fake.signedUrlRequests.length).toBe(before.urls);
     expect(h.fake.totalConversations).toBe(before.conversations);
-    expect(await denial(reason, call.callSid)).toMatchObject({ actor_type: 'provider', actor_id: 'twilio', outcome: 'denied', details: { reason, closeCode: 1008 } });
+    expect(await denial(reason, call.callSid)).toMatchObject({
+      actor_type: 'provider',
+      actor_id: 'twilio',
+      outcome: 'denied',
+      details: { reason, closeCode: 1008 },
+    });
   }
 
   it('should refuse an upgrade without a signature with 401', async () => {
@@ -90,9 +95,21 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
   it.each([
     ['a garbage token', (c: PreparedCall) => ({ sessionToken: 'v1.nope', callId: c.callId }), 'token_malformed'],
     ['no token', (c: PreparedCall) => ({ callId: c.callId }), 'token_malformed'],
-    ['a token for another call SID', (c: PreparedCall, t: SessionTokenService) => ({ sessionToken: t.issue(newTwilioSid('CA'), c.tenant.id, c.callId), callId: c.callId }), 'token_bad_signature'],
-    ['an expired token', (c: PreparedCall, t: SessionTokenService) => ({ sessionToken: t.issue(c.callSid, c.tenant.id, c.callId, Date.now() - 10 * 60_000), callId: c.callId }), 'token_expired'],
-    ['a callId that is not the token’s', (c: PreparedCall) => ({ sessionToken: c.token, callId: '00000000-0000-4000-8000-000000000000' }), 'token_call_mismatch'],
+    [
+      'a token for another call SID',
+      (c: PreparedCall, t: SessionTokenService) => ({ sessionToken: t.issue(newTwilioSid('CA'), c.tenant.id, c.callId), callId: c.callId }),
+      'token_bad_signature',
+    ],
+    [
+      'an expired token',
+      (c: PreparedCall, t: SessionTokenService) => ({ sessionToken: t.issue(c.callSid, c.tenant.id, c.callId, Date.now() - 10 * 60_000), callId: c.callId }),
+      'token_expired',
+    ],
+    [
+      'a callId that is not the token’s',
+      (c: PreparedCall) => ({ sessionToken: c.token, callId: '00000000-0000-4000-8000-000000000000' }),
+      'token_call_mismatch',
+    ],
   ])('should close a stream with %s (1008), opening nothing upstream', async (_case, parameters, reason) => {
     const call = await prepareCall(h);
     await expectRefused(call, { parameters: parameters(call, h.t.app.get(SessionTokenService)) as Record<string, string> }, reason);
@@ -116,7 +133,11 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
 
   it('should run a call placed through the voice webhook, with the conversation opened before the stream', async () => {
     const call = await prepareCall(h, {
-      agent: { firstMessage: 'Hello {{customer_name}}!', pingIntervalMs: 0, script: [{ waitForUserAudioMs: 200, userTranscript: 'Hi', agentResponse: 'Bye now.', agentAudioMs: 100 }, { endConversation: true }] },
+      agent: {
+        firstMessage: 'Hello {{customer_name}}!',
+        pingIntervalMs: 0,
+        script: [{ waitForUserAudioMs: 200, userTranscript: 'Hi', agentResponse: 'Bye now.', agentAudioMs: 100 }, { endConversation: true }],
+      },
     });
     const number = await h.t.api('POST', `/api/tenants/${call.tenant.id}/phone-numbers`, { phoneNumber: call.sim.options.to });
     expect(number.statusCode).toBe(201);
@@ -125,7 +146,11 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
     expect(voice.twiml?.connect?.stream?.url).toBe(publicStreamUrl);
     // The voice webhook's answer already started the ElevenLabs conversation (the greeting waits for the stream).
     const conversation = await h.fake.waitFor((f) => f.conversations.find((c) => c.agentId === call.agentId && c.state === 'open'), 5_000);
-    const stream = await sim.openMediaStream({ streamUrl: voice.twiml!.connect!.stream!.url, parameters: voice.twiml!.connect!.stream!.parameters, session: { playbackSpeed: 20 } });
+    const stream = await sim.openMediaStream({
+      streamUrl: voice.twiml!.connect!.stream!.url,
+      parameters: voice.twiml!.connect!.stream!.parameters,
+      session: { playbackSpeed: 20 },
+    });
     void stream.streamAudio(generateMulawTone(400, 300));
     expect((await stream.closed).code).toBe(1000);
     expect(h.fake.conversations.filter((c) => c.agentId === call.agentId)).toHaveLength(1); // the pre-opened one was used

@@ -18,7 +18,10 @@ describe('MediaBridge (e2e)', () => {
   });
 
   const liveRows = (callId: string) =>
-    h.t.dataSource.query(`SELECT role, body, external_id, metadata FROM lead_messages WHERE call_id = $1 AND metadata->>'source' = 'live' ORDER BY occurred_at, created_at`, [callId]);
+    h.t.dataSource.query(
+      `SELECT role, body, external_id, metadata FROM lead_messages WHERE call_id = $1 AND metadata->>'source' = 'live' ORDER BY occurred_at, created_at`,
+      [callId],
+    );
 
   it('should relay a full call both ways, store the transcript and link the conversation', async () => {
     const call = await prepareCall(h, {
@@ -45,7 +48,9 @@ describe('MediaBridge (e2e)', () => {
     expect(stream.received.wrongStreamSid).toBe(0);
     expect(stream.received.marks).toBeGreaterThan(0);
 
-    const row = await waitUntil('bridge outcome', async () => ((await callRow(h.t, call.callId)).metadata?.bridgeOutcome ? callRow(h.t, call.callId) : undefined));
+    const row = await waitUntil('bridge outcome', async () =>
+      (await callRow(h.t, call.callId)).metadata?.bridgeOutcome ? callRow(h.t, call.callId) : undefined,
+    );
     expect(row).toMatchObject({ conversation_id: conversation.conversationId, stream_sid: stream.streamSid, agent_id: call.agentId });
     expect(row.media_connected_at).not.toBeNull();
     expect(row.metadata).toMatchObject({ bridgeOutcome: 'completed', bridgeEndReason: 'agent_ended' });
@@ -63,15 +68,19 @@ describe('MediaBridge (e2e)', () => {
     expect(h.fake.openConversationCount).toBe(0);
   });
 
-  it("should start the conversation with the per-call options of a voice webhook answered by another instance", async () => {
+  it('should start the conversation with the per-call options of a voice webhook answered by another instance', async () => {
     // The call row as an instance that answered an outbound call's voice webhook leaves it: the
     // stream lands here, where no conversation was pre-opened, and the context is built from the row.
     const call = await prepareCall(h, { agent: { mode: 'echo', pingIntervalMs: 0 } });
-    const contextOptions = { firstMessage: 'Hi, this is Ada from the clinic', prompt: 'Confirm the appointment', extraVariables: { appointment_time: '10:30' } };
-    await h.t.dataSource.query(`UPDATE calls SET direction = 'outbound', metadata = metadata || jsonb_build_object('contextOptions', $2::jsonb) WHERE id = $1`, [
-      call.callId,
-      JSON.stringify(contextOptions),
-    ]);
+    const contextOptions = {
+      firstMessage: 'Hi, this is Ada from the clinic',
+      prompt: 'Confirm the appointment',
+      extraVariables: { appointment_time: '10:30' },
+    };
+    await h.t.dataSource.query(
+      `UPDATE calls SET direction = 'outbound', metadata = metadata || jsonb_build_object('contextOptions', $2::jsonb) WHERE id = $1`,
+      [call.callId, JSON.stringify(contextOptions)],
+    );
     const stream = await openStream(call);
     const conversation = await waitUntil('the conversation', () => h.fake.conversations.find((c) => c.agentId === call.agentId && c.initiation));
     expect(conversation.initiation).toMatchObject({
@@ -104,7 +113,10 @@ describe('MediaBridge (e2e)', () => {
       },
     });
     const stream = await openStream(call, { session: { playbackSpeed: 1 } });
-    await stream.waitFor((s) => s.received.clears === 1 && s.receivedPayloads.filter((p) => p === toneChunkBase64('ulaw_8000', 20, AGENT_TONE_HZ)).length >= 155, 5_000);
+    await stream.waitFor(
+      (s) => s.received.clears === 1 && s.receivedPayloads.filter((p) => p === toneChunkBase64('ulaw_8000', 20, AGENT_TONE_HZ)).length >= 155,
+      5_000,
+    );
     await sleep(200);
     expect(stream.receivedPayloads).not.toContain(toneChunkBase64('ulaw_8000', 20, STALE_TONE_HZ));
     // The reply after the interruption came through (after the clear).

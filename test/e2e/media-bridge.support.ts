@@ -89,7 +89,12 @@ export async function prepareCall(h: BridgeHarness, opts: PrepareCallOptions = {
 
 /** Opens the call's media stream as Twilio would (signed upgrade, the TwiML's parameters). */
 export function openStream(call: PreparedCall, opts: Partial<OpenMediaStreamOptions> = {}): Promise<MediaStreamSession> {
-  return call.sim.openMediaStream({ streamUrl: '/media-stream', parameters: { sessionToken: call.token, callId: call.callId }, ...opts, session: { playbackSpeed: 20, ...opts.session } });
+  return call.sim.openMediaStream({
+    streamUrl: '/media-stream',
+    parameters: { sessionToken: call.token, callId: call.callId },
+    ...opts,
+    session: { playbackSpeed: 20, ...opts.session },
+  });
 }
 
 export async function callRow(t: TestApp, callId: string): Promise<Record<string, any>> {

@@ -82,29 +82,78 @@ async function setUp(t: TestApp, fake: FakeTwilioApi, appBaseUrl: string) {
   expect(answered.status).toBe(200);
   const callId = answered.twiml!.connect!.stream!.parameters.callId as string;
   const leadId = (await t.api('GET', '/api/leads', undefined, tenant.apiKey)).json().items[0].id as string;
-  const service = must(await t.api('POST', '/api/scheduling/services', { name: 'Haircut', durationMinutes: 30, priceCents: 2500, currency: 'EUR' }, tenant.apiKey), 201, 'service');
+  const service = must(
+    await t.api('POST', '/api/scheduling/services', { name: 'Haircut', durationMinutes: 30, priceCents: 2500, currency: 'EUR' }, tenant.apiKey),
+    201,
+    'service',
+  );
   const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:30' }]]));
-  const employee = must(await t.api('POST', '/api/scheduling/employees', { name: 'Sam', serviceIds: [service.id], workingHours: allWeek }, tenant.apiKey), 201, 'employee');
+  const employee = must(
+    await t.api('POST', '/api/scheduling/employees', { name: 'Sam', serviceIds: [service.id], workingHours: allWeek }, tenant.apiKey),
+    201,
+    'employee',
+  );
   const toolSecret = (await t.api('POST', `/api/tenants/${tenant.id}/tool-secret`, undefined, tenant.apiKey)).json().toolSecret as string;
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const tool = (method: InjectOptions['method'], path: string, body?: unknown) =>
-    t.inject({ method, url: `/api/webhooks/elevenlabs/${path}`, headers: { 'x-switchboard-tool-secret': toolSecret, ...(body ? { 'content-type': 'application/json' } : {}) }, payload: body ? JSON.stringify(body) : undefined });
-  const book = (time: string) => tool('POST', 'appointments', { serviceId: service.id, employeeId: employee.id as string, startTime: `${tomorrow}T${time}`, customerName: 'Jo', customerPhone: caller });
+    t.inject({
+      method,
+      url: `/api/webhooks/elevenlabs/${path}`,
+      headers: { 'x-switchboard-tool-secret': toolSecret, ...(body ? { 'content-type': 'application/json' } : {}) },
+      payload: body ? JSON.stringify(body) : undefined,
+    });
+  const book = (time: string) =>
+    tool('POST', 'appointments', {
+      serviceId: service.id,
+      employeeId: employee.id as string,
+      startTime: `${tomorrow}T${time}`,
+      customerName: 'Jo',
+      customerPhone: caller,
+    });
   const appointment = must(await book('09:00'), 201, 'booking').appointment;
   const signedPost = (url: string, raw: string, secret: string) =>
-    t.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'elevenlabs-signature': signElevenLabsPayload(raw, secret) }, payload: raw });
-  const postCall = () => signedPost('/api/webhooks/elevenlabs/post-call', JSON.stringify(buildPostCallTranscription({ agent_id: 'agent_contract' })), POST_SECRET);
+    t.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', 'elevenlabs-signature': signElevenLabsPayload(raw, secret) },
+      payload: raw,
+    });
+  const postCall = () =>
+    signedPost('/api/webhooks/elevenlabs/post-call', JSON.stringify(buildPostCallTranscription({ agent_id: 'agent_contract' })), POST_SECRET);
   await postCall();
   const inbox = (await t.api('GET', '/api/webhooks/inbox')).json().items as { id: string; status: string }[];
   const twilioForm = (path: string, params: TwilioParams) =>
     t.inject({
       method: 'POST',
       url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(PLATFORM.authToken, `${TEST_ENV.PUBLIC_BASE_URL}${path}`, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilioRequest(PLATFORM.authToken, `${TEST_ENV.PUBLIC_BASE_URL}${path}`, params),
+      },
       payload: encodeForm(params),
     });
   const callParams = { CallSid: call.callSid, AccountSid: PLATFORM.accountSid, From: caller, To: e164, Direction: 'inbound' };
-  return { tenant, e164, twilioSid, number, caller, call, callId, leadId, service, employee, appointment, tomorrow, tool, book, signedPost, postCall, inbox, twilioForm, callParams };
+  return {
+    tenant,
+    e164,
+    twilioSid,
+    number,
+    caller,
+    call,
+    callId,
+    leadId,
+    service,
+    employee,
+    appointment,
+    tomorrow,
+    tool,
+    book,
+    signedPost,
+    postCall,
+    inbox,
+    twilioForm,
+    callParams,
+  };
 }
 
 /** One request per documented operation, keyed "METHOD /path" as in the document. */
@@ -112,10 +161,30 @@ function requests(t: TestApp, fake: FakeTwilioApi): Record<string, (c: Ctx) => P
   const admin = (method: InjectOptions['method'], url: string, body?: unknown) => t.api(method, url, body);
   const as = (c: Ctx) => (method: InjectOptions['method'], url: string, body?: unknown) => t.api(method, url, body, c.tenant.apiKey);
   const fresh = () => createTenant(t);
-  const smsParams = (c: Ctx) => ({ MessageSid: newTwilioSid('SM'), SmsSid: '', AccountSid: PLATFORM.accountSid, From: c.caller, To: c.e164, Body: 'Hello', NumMedia: '0' });
+  const smsParams = (c: Ctx) => ({
+    MessageSid: newTwilioSid('SM'),
+    SmsSid: '',
+    AccountSid: PLATFORM.accountSid,
+    From: c.caller,
+    To: c.e164,
+    Body: 'Hello',
+    NumMedia: '0',
+  });
   const probes = [
-    'voice', 'elevenlabs', 'voice/connect-action', 'voice/fallback', 'voice/status', 'status', 'voice/stream-status', 'stream/status', 'voice/recording',
-    'sms', 'sms/incoming', 'sms/status', 'sms/fallback', 'voice/dial-action',
+    'voice',
+    'elevenlabs',
+    'voice/connect-action',
+    'voice/fallback',
+    'voice/status',
+    'status',
+    'voice/stream-status',
+    'stream/status',
+    'voice/recording',
+    'sms',
+    'sms/incoming',
+    'sms/status',
+    'sms/fallback',
+    'voice/dial-action',
   ].map((p) => [`GET /api/webhooks/twilio/${p}`, () => t.inject({ method: 'GET', url: `/api/webhooks/twilio/${p}` })]);
   return {
     ...Object.fromEntries(probes),
@@ -141,9 +210,11 @@ function requests(t: TestApp, fake: FakeTwilioApi): Record<string, (c: Ctx) => P
       const n = (await admin('POST', `/api/tenants/${c.tenant.id}/phone-numbers`, { phoneNumber: uniquePhoneNumber() })).json();
       return admin('DELETE', `/api/tenants/${c.tenant.id}/phone-numbers/${n.id}`);
     },
-    'PUT /api/tenants/{id}/twilio-credentials': async () => admin('PUT', `/api/tenants/${(await fresh()).id}/twilio-credentials`, { accountSid: `AC${'ab'.repeat(16)}`, authToken: 'f'.repeat(32) }),
+    'PUT /api/tenants/{id}/twilio-credentials': async () =>
+      admin('PUT', `/api/tenants/${(await fresh()).id}/twilio-credentials`, { accountSid: `AC${'ab'.repeat(16)}`, authToken: 'f'.repeat(32) }),
     'DELETE /api/tenants/{id}/twilio-credentials': async () => admin('DELETE', `/api/tenants/${(await fresh()).id}/twilio-credentials`),
-    'PUT /api/tenants/{id}/elevenlabs-credentials': async () => admin('PUT', `/api/tenants/${(await fresh()).id}/elevenlabs-credentials`, { apiKey: `sk_${'e'.repeat(40)}` }),
+    'PUT /api/tenants/{id}/elevenlabs-credentials': async () =>
+      admin('PUT', `/api/tenants/${(await fresh()).id}/elevenlabs-credentials`, { apiKey: `sk_${'e'.repeat(40)}` }),
     'DELETE /api/tenants/{id}/elevenlabs-credentials': async () => admin('DELETE', `/api/tenants/${(await fresh()).id}/elevenlabs-credentials`),
     'POST /api/tenants/{id}/tool-secret': async () => {
       const other = await fresh();
@@ -179,11 +250,13 @@ function requests(t: TestApp, fake: FakeTwilioApi): Record<string, (c: Ctx) => P
     'POST /api/scheduling/services': (c) => as(c)('POST', '/api/scheduling/services', { name: 'Colour', durationMinutes: 60 }),
     'GET /api/scheduling/services': (c) => as(c)('GET', '/api/scheduling/services'),
     'PATCH /api/scheduling/services/{id}': (c) => as(c)('PATCH', `/api/scheduling/services/${c.service.id}`, { description: 'Wash and cut' }),
-    'POST /api/scheduling/employees': (c) => as(c)('POST', '/api/scheduling/employees', { name: 'Alex', serviceIds: [c.service.id], workingHours: { mon: [{ open: '09:00', close: '17:00' }] } }),
+    'POST /api/scheduling/employees': (c) =>
+      as(c)('POST', '/api/scheduling/employees', { name: 'Alex', serviceIds: [c.service.id], workingHours: { mon: [{ open: '09:00', close: '17:00' }] } }),
     'GET /api/scheduling/employees': (c) => as(c)('GET', '/api/scheduling/employees'),
     'PATCH /api/scheduling/employees/{id}': (c) => as(c)('PATCH', `/api/scheduling/employees/${c.employee.id}`, { name: 'Sam B' }),
     'GET /api/scheduling/appointments': (c) => as(c)('GET', '/api/scheduling/appointments'),
-    'POST /api/scheduling/appointments/{id}/cancel': async (c) => as(c)('POST', `/api/scheduling/appointments/${(await c.book('11:00')).json().appointment.id}/cancel`),
+    'POST /api/scheduling/appointments/{id}/cancel': async (c) =>
+      as(c)('POST', `/api/scheduling/appointments/${(await c.book('11:00')).json().appointment.id}/cancel`),
     'GET /api/webhooks/inbox': () => admin('GET', '/api/webhooks/inbox'),
     'GET /api/webhooks/inbox/{id}': (c) => admin('GET', `/api/webhooks/inbox/${c.inbox[0].id}`),
     'POST /api/webhooks/inbox/{id}/retry': async (c) => {
@@ -201,18 +274,40 @@ function requests(t: TestApp, fake: FakeTwilioApi): Record<string, (c: Ctx) => P
     'POST /api/webhooks/twilio/elevenlabs': (c) => c.twilioForm('/api/webhooks/twilio/elevenlabs', { ...c.callParams, CallSid: newTwilioSid('CA') }),
     'POST /api/webhooks/twilio/voice/connect-action': (c) => c.twilioForm('/api/webhooks/twilio/voice/connect-action', c.callParams),
     'POST /api/webhooks/twilio/voice/fallback': (c) => c.twilioForm('/api/webhooks/twilio/voice/fallback', { ...c.callParams, ErrorCode: '11200' }),
-    'POST /api/webhooks/twilio/voice/dial-action': (c) => c.twilioForm('/api/webhooks/twilio/voice/dial-action', { ...c.callParams, DialCallStatus: 'completed' }),
-    'POST /api/webhooks/twilio/voice/status': (c) => c.twilioForm('/api/webhooks/twilio/voice/status', { ...c.callParams, CallStatus: 'ringing', SequenceNumber: '1' }),
+    'POST /api/webhooks/twilio/voice/dial-action': (c) =>
+      c.twilioForm('/api/webhooks/twilio/voice/dial-action', { ...c.callParams, DialCallStatus: 'completed' }),
+    'POST /api/webhooks/twilio/voice/status': (c) =>
+      c.twilioForm('/api/webhooks/twilio/voice/status', { ...c.callParams, CallStatus: 'ringing', SequenceNumber: '1' }),
     'POST /api/webhooks/twilio/status': (c) => c.twilioForm('/api/webhooks/twilio/status', { ...c.callParams, CallStatus: 'ringing', SequenceNumber: '2' }),
     'POST /api/webhooks/twilio/voice/stream-status': (c) =>
-      c.twilioForm('/api/webhooks/twilio/voice/stream-status', { AccountSid: PLATFORM.accountSid, CallSid: c.call.callSid, StreamSid: newTwilioSid('MZ'), StreamEvent: 'stream-started', Timestamp: new Date().toISOString() }),
+      c.twilioForm('/api/webhooks/twilio/voice/stream-status', {
+        AccountSid: PLATFORM.accountSid,
+        CallSid: c.call.callSid,
+        StreamSid: newTwilioSid('MZ'),
+        StreamEvent: 'stream-started',
+        Timestamp: new Date().toISOString(),
+      }),
     'POST /api/webhooks/twilio/stream/status': (c) =>
-      c.twilioForm('/api/webhooks/twilio/stream/status', { AccountSid: PLATFORM.accountSid, CallSid: c.call.callSid, StreamSid: newTwilioSid('MZ'), StreamEvent: 'stream-stopped', Timestamp: new Date().toISOString() }),
+      c.twilioForm('/api/webhooks/twilio/stream/status', {
+        AccountSid: PLATFORM.accountSid,
+        CallSid: c.call.callSid,
+        StreamSid: newTwilioSid('MZ'),
+        StreamEvent: 'stream-stopped',
+        Timestamp: new Date().toISOString(),
+      }),
     'POST /api/webhooks/twilio/voice/recording': (c) =>
-      c.twilioForm('/api/webhooks/twilio/voice/recording', { AccountSid: PLATFORM.accountSid, CallSid: c.call.callSid, RecordingSid: newTwilioSid('RE'), RecordingStatus: 'completed', RecordingUrl: 'https://api.twilio.com/rec', RecordingDuration: '5' }),
+      c.twilioForm('/api/webhooks/twilio/voice/recording', {
+        AccountSid: PLATFORM.accountSid,
+        CallSid: c.call.callSid,
+        RecordingSid: newTwilioSid('RE'),
+        RecordingStatus: 'completed',
+        RecordingUrl: 'https://api.twilio.com/rec',
+        RecordingDuration: '5',
+      }),
     'POST /api/webhooks/twilio/sms': (c) => c.twilioForm('/api/webhooks/twilio/sms', smsParams(c)),
     'POST /api/webhooks/twilio/sms/incoming': (c) => c.twilioForm('/api/webhooks/twilio/sms/incoming', smsParams(c)),
-    'POST /api/webhooks/twilio/sms/status': (c) => c.twilioForm('/api/webhooks/twilio/sms/status', { MessageSid: newTwilioSid('SM'), AccountSid: PLATFORM.accountSid, MessageStatus: 'delivered' }),
+    'POST /api/webhooks/twilio/sms/status': (c) =>
+      c.twilioForm('/api/webhooks/twilio/sms/status', { MessageSid: newTwilioSid('SM'), AccountSid: PLATFORM.accountSid, MessageStatus: 'delivered' }),
     'POST /api/webhooks/twilio/sms/fallback': (c) => c.twilioForm('/api/webhooks/twilio/sms/fallback', smsParams(c)),
     'POST /api/webhooks/elevenlabs/conversation-initiation': (c) =>
       t.inject({
@@ -223,7 +318,11 @@ function requests(t: TestApp, fake: FakeTwilioApi): Record<string, (c: Ctx) => P
       }),
     'POST /api/webhooks/elevenlabs/post-call': (c) => c.postCall(),
     'POST /api/webhooks/elevenlabs/conversation-events': (c) =>
-      c.signedPost('/api/webhooks/elevenlabs/conversation-events', JSON.stringify({ type: 'interruption', data: { conversation_id: `conv_${newTwilioSid('XX').slice(2)}` } }), TEST_ENV.ELEVENLABS_WEBHOOK_SECRET),
+      c.signedPost(
+        '/api/webhooks/elevenlabs/conversation-events',
+        JSON.stringify({ type: 'interruption', data: { conversation_id: `conv_${newTwilioSid('XX').slice(2)}` } }),
+        TEST_ENV.ELEVENLABS_WEBHOOK_SECRET,
+      ),
     'GET /api/webhooks/elevenlabs/services': (c) => c.tool('GET', 'services'),
     'GET /api/webhooks/elevenlabs/employees': (c) => c.tool('GET', 'employees'),
     'GET /api/webhooks/elevenlabs/availability': (c) => c.tool('GET', `availability?serviceId=${c.service.id}&date=${c.tomorrow}`),
@@ -340,7 +439,16 @@ describe('OpenAPI contract walk', () => {
     addFormats(ajv);
     ajv.addSchema({ $id: 'openapi', components: { schemas: toJsonSchema(doc.components.schemas) } });
     const validate = ajv.compile(toJsonSchema({ $ref: '#/components/schemas/TenantResponseDto' }) as Json);
-    const tenant = { id: 'x', name: 'n', slug: 's', status: 'active', timezone: 'UTC', settings: {}, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() };
+    const tenant = {
+      id: 'x',
+      name: 'n',
+      slug: 's',
+      status: 'active',
+      timezone: 'UTC',
+      settings: {},
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    };
     expect(validate(tenant)).toBe(true);
     expect(validate({ ...tenant, twilioAuthTokenEnc: null })).toBe(false);
     expect(validate({ ...tenant, id: undefined })).toBe(false);

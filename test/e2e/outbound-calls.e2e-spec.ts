@@ -35,7 +35,12 @@ describe('Outbound calls and usage limits', () => {
   beforeAll(async () => {
     fake = await FakeTwilioApi.start({ accounts: { [PLATFORM.accountSid]: PLATFORM.authToken } });
     el = await FakeElevenLabs.start({ agents: { agent_out: { mode: 'echo' } } });
-    t = await createTestApp({ TWILIO_API_BASE_URL: fake.baseUrl, ELEVENLABS_API_BASE_URL: el.baseUrl, OUTBOUND_CALLS_PER_SECOND: String(RATE), WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0' });
+    t = await createTestApp({
+      TWILIO_API_BASE_URL: fake.baseUrl,
+      ELEVENLABS_API_BASE_URL: el.baseUrl,
+      OUTBOUND_CALLS_PER_SECOND: String(RATE),
+      WEBHOOK_DRIFT_CHECK_INTERVAL_MS: '0',
+    });
     appBaseUrl = await t.listen();
     t.app.get(CallLifecycleEvents).onAccepted((e) => accepted.push(e));
     t.app.get<symbol, EventBus>(EVENT_BUS).subscribe((e) => e.type === 'alert' && alerts.push(e));
@@ -55,12 +60,17 @@ describe('Outbound calls and usage limits', () => {
   }
   const dial = (l: Line, body: Record<string, unknown>, key: string = l.tenant.apiKey) => t.api('POST', '/api/calls/outbound', body, key);
   const callRow = async (id: string) => (await t.dataSource.query(`SELECT * FROM calls WHERE id = $1`, [id]))[0];
-  const placed = (id: string) => waitFor(async () => {
-    const row = await callRow(id);
-    return row.twilio_call_sid || row.status === 'failed' ? row : null;
-  });
+  const placed = (id: string) =>
+    waitFor(async () => {
+      const row = await callRow(id);
+      return row.twilio_call_sid || row.status === 'failed' ? row : null;
+    });
   /** Every queued call placed (the fake's failNext must not hit a straggler of another test). */
-  const drain = () => waitFor(async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM calls WHERE direction = 'outbound' AND status = 'queued'`))[0].n === 0, 10_000);
+  const drain = () =>
+    waitFor(
+      async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM calls WHERE direction = 'outbound' AND status = 'queued'`))[0].n === 0,
+      10_000,
+    );
   const createForm = (sid: string) => fake.getCall(sid)!.createParams;
   const outboundSim = (l: Line, callSid: string, to: string) =>
     new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: PUBLIC, ...PLATFORM, callSid, from: l.number, to, direction: 'outbound-api' });
@@ -102,7 +112,14 @@ describe('Outbound calls and usage limits', () => {
       const last = await t.api('GET', `/api/calls/${ids[2]}`, undefined, l.tenant.apiKey);
       expect(last.json().status).toBe('queued');
       const rows = await Promise.all(ids.map(placed));
-      const times = rows.map((r) => fake.requestsFor('calls.create').find((q) => q.form.To === r.to_number)!.receivedAt.getTime()).sort((a, b) => a - b);
+      const times = rows
+        .map((r) =>
+          fake
+            .requestsFor('calls.create')
+            .find((q) => q.form.To === r.to_number)!
+            .receivedAt.getTime(),
+        )
+        .sort((a, b) => a - b);
       expect(times[1] - times[0]).toBeGreaterThanOrEqual(1000 / RATE - 30);
       expect(times[2] - times[1]).toBeGreaterThanOrEqual(1000 / RATE - 30);
       expect((await t.api('GET', `/api/calls/${ids[2]}`, undefined, l.tenant.apiKey)).json().status).toBe('initiated');
@@ -189,14 +206,24 @@ describe('Outbound calls and usage limits', () => {
 
     it('should bridge the existing call with the stored overrides in the context, and count its seconds', async () => {
       const l = await line({ quotas: { monthlyVoiceMinutes: 1 } });
-      const { row, sim, hook } = await answered(l, { firstMessage: 'Hi, this is Ada from the clinic', prompt: 'Confirm the appointment', dynamicVariables: { appointment_time: '10:30' } });
+      const { row, sim, hook } = await answered(l, {
+        firstMessage: 'Hi, this is Ada from the clinic',
+        prompt: 'Confirm the appointment',
+        dynamicVariables: { appointment_time: '10:30' },
+      });
       expect(hook.twiml?.connect?.stream?.url).toBe('wss://voice.example.test/media-stream');
       const event = await waitFor(() => accepted.find((e) => e.call.id === row.id));
       const context = await Promise.resolve(event.context);
-      expect(context.conversationConfigOverride).toMatchObject({ agent: { first_message: 'Hi, this is Ada from the clinic', prompt: { prompt: 'Confirm the appointment' } } });
+      expect(context.conversationConfigOverride).toMatchObject({
+        agent: { first_message: 'Hi, this is Ada from the clinic', prompt: { prompt: 'Confirm the appointment' } },
+      });
       expect(context.dynamicVariables).toMatchObject({ appointment_time: '10:30' });
       // Kept on the call for a media stream that lands on another instance (it builds the context there).
-      expect((await callRow(row.id)).metadata.contextOptions).toMatchObject({ firstMessage: 'Hi, this is Ada from the clinic', prompt: 'Confirm the appointment', extraVariables: { appointment_time: '10:30' } });
+      expect((await callRow(row.id)).metadata.contextOptions).toMatchObject({
+        firstMessage: 'Hi, this is Ada from the clinic',
+        prompt: 'Confirm the appointment',
+        extraVariables: { appointment_time: '10:30' },
+      });
       expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM calls WHERE twilio_call_sid = $1`, [row.twilio_call_sid]))[0].n).toBe(1);
       expect((await sim.sendStatusCallback('completed', { CallDuration: '42' })).status).toBeLessThan(300);
       const usage = (await t.dataSource.query(`SELECT outbound_calls, outbound_seconds FROM usage_daily WHERE tenant_id = $1`, [l.tenant.id]))[0];
@@ -225,8 +252,13 @@ describe('Outbound calls and usage limits', () => {
       expect(hook.twiml?.connect?.stream).toBeDefined();
       expect(createForm(row.twilio_call_sid).MachineDetection).toBe('DetectMessageEnd');
       const event = await waitFor(() => accepted.find((e) => e.call.id === row.id));
-      expect((await Promise.resolve(event.context)).conversationConfigOverride).toMatchObject({ agent: { first_message: 'Sorry we missed you, please call us back.' } });
-      expect(await callRow(row.id)).toMatchObject({ disposition: 'voicemail', metadata: { contextOptions: { firstMessage: 'Sorry we missed you, please call us back.' } } });
+      expect((await Promise.resolve(event.context)).conversationConfigOverride).toMatchObject({
+        agent: { first_message: 'Sorry we missed you, please call us back.' },
+      });
+      expect(await callRow(row.id)).toMatchObject({
+        disposition: 'voicemail',
+        metadata: { contextOptions: { firstMessage: 'Sorry we missed you, please call us back.' } },
+      });
     });
   });
 

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TwilioClientFactory } from '../../src/modules/provider-clients/twilio-client.factory.js';
 import { TwilioNumberClient } from '../../src/modules/phone-provisioning/twilio-number.client.js';
-import { expectedWebhookConfig, ownershipTest, planWebhookUpdate, revertWebhookUpdate, type WebhookConfig } from '../../src/modules/phone-provisioning/webhook-config.js';
+import {
+  expectedWebhookConfig,
+  ownershipTest,
+  planWebhookUpdate,
+  revertWebhookUpdate,
+  type WebhookConfig,
+} from '../../src/modules/phone-provisioning/webhook-config.js';
 import { PhoneNumbersService } from '../../src/modules/tenants/phone-numbers.service.js';
 import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { createTestApp, TestApp } from '../support/app.factory.js';
@@ -26,7 +32,8 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
   let numberId: string;
 
   const numberRow = async () => (await t.dataSource.query('SELECT * FROM phone_numbers WHERE e164 = $1', [PRISM_NUMBER]))[0];
-  const auditFor = (requestId: unknown) => t.dataSource.query('SELECT action, outcome, tenant_id, resource_id, details FROM audit_logs WHERE request_id = $1', [requestId]);
+  const auditFor = (requestId: unknown) =>
+    t.dataSource.query('SELECT action, outcome, tenant_id, resource_id, details FROM audit_logs WHERE request_id = $1', [requestId]);
 
   beforeAll(async () => {
     prism = await startPrism();
@@ -40,8 +47,37 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
   });
 
   it('should have patched the spec copy for repeated keys and empty values', () => {
-    const changes = patchTwilioSpecForPrism(JSON.parse(JSON.stringify({ paths: { '/x': { post: { operationId: 'UpdateIncomingPhoneNumber', requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { properties: { VoiceUrl: { type: 'string', format: 'uri' }, VoiceApplicationSid: { type: 'string', pattern: '^AP[0-9a-fA-F]{32}$' }, Events: { type: 'array', items: { type: 'string' } } } } } } } } } } })));
-    expect(changes).toEqual(['UpdateIncomingPhoneNumber VoiceUrl: may be empty', 'UpdateIncomingPhoneNumber VoiceApplicationSid: may be empty', 'UpdateIncomingPhoneNumber Events: repeated keys']);
+    const changes = patchTwilioSpecForPrism(
+      JSON.parse(
+        JSON.stringify({
+          paths: {
+            '/x': {
+              post: {
+                operationId: 'UpdateIncomingPhoneNumber',
+                requestBody: {
+                  content: {
+                    'application/x-www-form-urlencoded': {
+                      schema: {
+                        properties: {
+                          VoiceUrl: { type: 'string', format: 'uri' },
+                          VoiceApplicationSid: { type: 'string', pattern: '^AP[0-9a-fA-F]{32}$' },
+                          Events: { type: 'array', items: { type: 'string' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      ),
+    );
+    expect(changes).toEqual([
+      'UpdateIncomingPhoneNumber VoiceUrl: may be empty',
+      'UpdateIncomingPhoneNumber VoiceApplicationSid: may be empty',
+      'UpdateIncomingPhoneNumber Events: repeated keys',
+    ]);
   });
 
   describe('validation', () => {
@@ -71,14 +107,34 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
     const res = await t.api('POST', '/api/phone-numbers/assign', { phoneNumber: '+1 (808) 925-5327', tenantId: a.id, agentId: 'agent_prism', enableSms: true });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ tenantId: a.id, phoneNumber: PRISM_NUMBER, twilioSid: PRISM_SID, agentId: 'agent_prism', capabilities: { voice: true, sms: true, whatsapp: false }, status: 'active' });
+    expect(body).toMatchObject({
+      tenantId: a.id,
+      phoneNumber: PRISM_NUMBER,
+      twilioSid: PRISM_SID,
+      agentId: 'agent_prism',
+      capabilities: { voice: true, sms: true, whatsapp: false },
+      status: 'active',
+    });
     // Prism's example has voice_url null and empty SMS URLs; the methods are already POST.
     expect([...body.updatedFields].sort()).toEqual(OUR_FIELDS);
     numberId = body.id;
 
     const row = await numberRow();
-    expect(row).toMatchObject({ id: numberId, tenant_id: a.id, twilio_sid: PRISM_SID, twilio_account_sid: TEST_ENV.TWILIO_ACCOUNT_SID, agent_id: 'agent_prism', sms_enabled: true, status: 'active', drift: null });
-    expect(row.webhook_config).toMatchObject({ voiceUrl: `${BASE}/api/webhooks/twilio/voice`, statusCallback: `${BASE}/api/webhooks/twilio/voice/status`, smsUrl: `${BASE}/api/webhooks/twilio/sms` });
+    expect(row).toMatchObject({
+      id: numberId,
+      tenant_id: a.id,
+      twilio_sid: PRISM_SID,
+      twilio_account_sid: TEST_ENV.TWILIO_ACCOUNT_SID,
+      agent_id: 'agent_prism',
+      sms_enabled: true,
+      status: 'active',
+      drift: null,
+    });
+    expect(row.webhook_config).toMatchObject({
+      voiceUrl: `${BASE}/api/webhooks/twilio/voice`,
+      statusCallback: `${BASE}/api/webhooks/twilio/voice/status`,
+      smsUrl: `${BASE}/api/webhooks/twilio/sms`,
+    });
     expect(row.webhooks_configured_at).not.toBeNull();
 
     const routed = await t.app.get(PhoneNumbersService).findByE164(PRISM_NUMBER);
@@ -97,7 +153,11 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ phoneNumberId: numberId, phoneNumber: PRISM_NUMBER, twilioSid: PRISM_SID, configured: false });
-    expect(body.expected).toMatchObject({ voiceUrl: `${BASE}/api/webhooks/twilio/voice`, voiceMethod: 'POST', smsFallbackUrl: `${BASE}/api/webhooks/twilio/sms/fallback` });
+    expect(body.expected).toMatchObject({
+      voiceUrl: `${BASE}/api/webhooks/twilio/voice`,
+      voiceMethod: 'POST',
+      smsFallbackUrl: `${BASE}/api/webhooks/twilio/sms/fallback`,
+    });
     expect(body.actual).toMatchObject({ voiceUrl: null, voiceMethod: 'POST', smsUrl: '' });
     expect(body.differences.map((d: { field: string }) => d.field).sort()).toEqual(OUR_FIELDS);
     expect((await auditFor(res.headers['x-request-id']))[0]).toMatchObject({ action: 'phone_number.verify', outcome: 'success', resource_id: numberId });
@@ -134,7 +194,12 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
     expect(admin.statusCode).toBe(409);
     expect(admin.json().code).toBe('ASSIGNED_TO_ANOTHER_TENANT');
     expect(await auditFor(admin.headers['x-request-id'])).toEqual([
-      expect.objectContaining({ action: 'phone_number.assign', outcome: 'failure', resource_id: numberId, details: { error: expect.objectContaining({ code: 'ASSIGNED_TO_ANOTHER_TENANT' }) } }),
+      expect.objectContaining({
+        action: 'phone_number.assign',
+        outcome: 'failure',
+        resource_id: numberId,
+        details: { error: expect.objectContaining({ code: 'ASSIGNED_TO_ANOTHER_TENANT' }) },
+      }),
     ]);
     expect((await t.api('POST', '/api/phone-numbers/assign', { phoneNumber: PRISM_NUMBER }, b.apiKey)).statusCode).toBe(409);
     expect((await t.api('POST', '/api/phone-numbers/assign', { phoneNumberId: numberId }, b.apiKey)).statusCode).toBe(404);
@@ -189,19 +254,36 @@ describe('Phone-number provisioning against Prism (Twilio OpenAPI spec)', () => 
   it("should send clearing and restoring updates (empty values) that Twilio's spec accepts", async () => {
     const numbers = t.app.get(TwilioNumberClient);
     const handle = await numbers.connect(null, null);
-    const foreign: WebhookConfig = { voiceUrl: 'https://crm.example.org/voice', voiceMethod: 'GET', voiceApplicationSid: `AP${'1'.repeat(32)}`, trunkSid: `TK${'2'.repeat(32)}`, smsApplicationSid: `AP${'3'.repeat(32)}`, statusCallback: null };
+    const foreign: WebhookConfig = {
+      voiceUrl: 'https://crm.example.org/voice',
+      voiceMethod: 'GET',
+      voiceApplicationSid: `AP${'1'.repeat(32)}`,
+      trunkSid: `TK${'2'.repeat(32)}`,
+      smsApplicationSid: `AP${'3'.repeat(32)}`,
+      statusCallback: null,
+    };
     const configure = planWebhookUpdate(expectedWebhookConfig(BASE, { voice: true, messaging: true }), foreign, ownershipTest(BASE, null));
     expect(configure).toMatchObject({ voiceApplicationSid: '', trunkSid: '', smsApplicationSid: '', voiceMethod: 'POST' });
     await expect(numbers.update(handle, PRISM_SID, configure)).resolves.toMatchObject({ sid: PRISM_SID });
     await expect(numbers.update(handle, PRISM_SID, revertWebhookUpdate(configure, foreign))).resolves.toMatchObject({ sid: PRISM_SID });
-    const clear = planWebhookUpdate(expectedWebhookConfig(BASE, { voice: false, messaging: false }), { ...expectedWebhookConfig(BASE, { voice: true, messaging: true }) }, ownershipTest(BASE, null));
+    const clear = planWebhookUpdate(
+      expectedWebhookConfig(BASE, { voice: false, messaging: false }),
+      { ...expectedWebhookConfig(BASE, { voice: true, messaging: true }) },
+      ownershipTest(BASE, null),
+    );
     expect(Object.values(clear)).toEqual(['', '', '', '', '']);
     await expect(numbers.update(handle, PRISM_SID, clear)).resolves.toMatchObject({ sid: PRISM_SID });
   });
 
   it('should accept repeated form keys once the spec declares their encoding (Calls StatusCallbackEvent)', async () => {
     const client = t.app.get(TwilioClientFactory).build(TEST_ENV.TWILIO_ACCOUNT_SID, TEST_ENV.TWILIO_AUTH_TOKEN);
-    const call = await client.calls.create({ to: '+14155550100', from: PRISM_NUMBER, url: `${BASE}/api/webhooks/twilio/voice`, statusCallback: `${BASE}/api/webhooks/twilio/voice/status`, statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] });
+    const call = await client.calls.create({
+      to: '+14155550100',
+      from: PRISM_NUMBER,
+      url: `${BASE}/api/webhooks/twilio/voice`,
+      statusCallback: `${BASE}/api/webhooks/twilio/voice/status`,
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+    });
     expect(call.sid).toMatch(/^CA/);
   });
 });

@@ -35,7 +35,10 @@ describe('Phone-number provisioning in production (e2e)', () => {
     const sid = fake.addNumber({ phoneNumber: e164, voiceUrl: 'https://old.example.org/voice' }).sid as string;
     const res = await t.api('POST', '/api/phone-numbers/assign', { phoneNumber: e164, tenantId: tenant.id });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'UNSAFE_WEBHOOK_URL', message: expect.stringMatching(/Refusing to set voiceUrl to http:\/\/localhost:3000\/api\/webhooks\/twilio\/voice: .*https/) });
+    expect(res.json()).toMatchObject({
+      code: 'UNSAFE_WEBHOOK_URL',
+      message: expect.stringMatching(/Refusing to set voiceUrl to http:\/\/localhost:3000\/api\/webhooks\/twilio\/voice: .*https/),
+    });
     expect(fake.numbers.get(sid)?.voice_url).toBe('https://old.example.org/voice');
     const [row] = await t.dataSource.query('SELECT tenant_id FROM phone_numbers WHERE e164 = $1', [e164]);
     expect(row?.tenant_id ?? null).toBeNull();

@@ -40,10 +40,17 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
   const row = async (e164: string) => (await t.dataSource.query('SELECT * FROM phone_numbers WHERE e164 = $1', [e164]))[0];
   const twilioState = (sid: string) => {
     const n = fake.getNumber(sid)!;
-    return { voice_url: n.voice_url, voice_fallback_url: n.voice_fallback_url, status_callback: n.status_callback, sms_url: n.sms_url, sms_fallback_url: n.sms_fallback_url };
+    return {
+      voice_url: n.voice_url,
+      voice_fallback_url: n.voice_fallback_url,
+      status_callback: n.status_callback,
+      sms_url: n.sms_url,
+      sms_fallback_url: n.sms_fallback_url,
+    };
   };
   const updatesOf = (sid: string) => fake.requestsFor('incomingPhoneNumbers.update').filter((r) => r.path.includes(sid));
-  const auditFor = (requestId: unknown) => t.dataSource.query('SELECT action, outcome, status_code, tenant_id, details FROM audit_logs WHERE request_id = $1', [requestId]);
+  const auditFor = (requestId: unknown) =>
+    t.dataSource.query('SELECT action, outcome, status_code, tenant_id, details FROM audit_logs WHERE request_id = $1', [requestId]);
   const assign = (body: object, key?: string) => t.api('POST', '/api/phone-numbers/assign', body, key);
   const register = async (tenant: CreatedTenant, e164: string, twilioSid?: string) => {
     const res = await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: e164, ...(twilioSid ? { twilioSid } : {}) });
@@ -129,7 +136,10 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       // The late update landed, then the previous configuration was put back.
       expect(updatesOf(sid).map((r) => r.form.VoiceUrl)).toEqual([OURS.voice_url, FOREIGN.voiceUrl]);
       expect(twilioState(sid)).toMatchObject({ voice_url: FOREIGN.voiceUrl, status_callback: '' });
-      const reconcile = await t.dataSource.query(`SELECT outcome, details FROM audit_logs WHERE action = 'phone_number.assign.reconcile' AND details->>'twilioSid' = $1`, [sid]);
+      const reconcile = await t.dataSource.query(
+        `SELECT outcome, details FROM audit_logs WHERE action = 'phone_number.assign.reconcile' AND details->>'twilioSid' = $1`,
+        [sid],
+      );
       expect(reconcile).toEqual([expect.objectContaining({ outcome: 'success', details: expect.objectContaining({ result: 'restored' }) })]);
     });
 
@@ -187,7 +197,13 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       expect(res.statusCode).toBe(409);
       expect(res.json()).toMatchObject({ code: 'TWILIO_SID_IN_USE', compensation: 'restored' });
       expect(updatesOf(sid)).toHaveLength(2);
-      expect(twilioState(sid)).toEqual({ voice_url: FOREIGN.voiceUrl, voice_fallback_url: '', status_callback: '', sms_url: FOREIGN.smsUrl, sms_fallback_url: '' });
+      expect(twilioState(sid)).toEqual({
+        voice_url: FOREIGN.voiceUrl,
+        voice_fallback_url: '',
+        status_callback: '',
+        sms_url: FOREIGN.smsUrl,
+        sms_fallback_url: '',
+      });
       expect(await row(e164)).toEqual(before);
       const [audit] = await auditFor(res.headers['x-request-id']);
       expect(audit).toMatchObject({ outcome: 'failure', status_code: 409, details: { compensation: 'restored' } });
@@ -206,7 +222,10 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       expect(drifted).toMatchObject({ id: numberId, tenant_id: tenant.id, twilio_sid: null, status: 'drifted' });
       expect(drifted.drift).toMatchObject({ reason: 'compensation_failed', twilioSid: sid, fields: ['voiceUrl', 'voiceFallbackUrl', 'statusCallback'] });
       expect(alerts.filter((a) => a.tenantId === tenant.id)).toEqual([
-        expect.objectContaining({ type: 'alert', data: expect.objectContaining({ kind: 'phone_number.webhooks_drifted', phoneNumberId: numberId, reason: 'compensation_failed' }) }),
+        expect.objectContaining({
+          type: 'alert',
+          data: expect.objectContaining({ kind: 'phone_number.webhooks_drifted', phoneNumberId: numberId, reason: 'compensation_failed' }),
+        }),
       ]);
 
       // An operator removes the stale record and reconfigures: the number is healthy again.
@@ -250,7 +269,14 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body).toMatchObject({ total: 3, success: 2, failed: 1 });
-      expect(body.errors).toEqual([{ phoneNumberId: expect.any(String), code: 'TWILIO_ERROR', message: expect.stringContaining('21402'), twilio: expect.objectContaining({ code: 21402, status: 400 }) }]);
+      expect(body.errors).toEqual([
+        {
+          phoneNumberId: expect.any(String),
+          code: 'TWILIO_ERROR',
+          message: expect.stringContaining('21402'),
+          twilio: expect.objectContaining({ code: 21402, status: 400 }),
+        },
+      ]);
 
       const failed = numbers.find((n) => n.id === body.errors[0].phoneNumberId)!;
       for (const n of numbers) {
@@ -278,7 +304,13 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       for (const key of Object.keys(OURS) as Array<keyof typeof OURS>) number[key] = old(OURS[key]);
       await t.dataSource.query(`UPDATE phone_numbers SET webhook_config = $2, sms_enabled = false WHERE e164 = $1`, [
         e164,
-        JSON.stringify({ voiceUrl: old(OURS.voice_url), voiceFallbackUrl: old(OURS.voice_fallback_url), statusCallback: old(OURS.status_callback), smsUrl: old(OURS.sms_url), smsFallbackUrl: old(OURS.sms_fallback_url) }),
+        JSON.stringify({
+          voiceUrl: old(OURS.voice_url),
+          voiceFallbackUrl: old(OURS.voice_fallback_url),
+          statusCallback: old(OURS.status_callback),
+          smsUrl: old(OURS.sms_url),
+          smsFallbackUrl: old(OURS.sms_fallback_url),
+        }),
       ]);
       const res = await t.api('PUT', '/api/phone-numbers/webhooks', {}, tenant.apiKey);
       expect(res.json()).toMatchObject({ total: 1, success: 1 });
@@ -301,7 +333,10 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       await sync.runDriftCheck({ tenantId: tenant.id });
       const drifted = await row(e164);
       expect(drifted).toMatchObject({ status: 'drifted' });
-      expect(drifted.drift).toMatchObject({ reason: 'configuration_differs', differences: [{ field: 'voiceUrl', expected: OURS.voice_url, actual: 'https://hijacked.example.net/voice' }] });
+      expect(drifted.drift).toMatchObject({
+        reason: 'configuration_differs',
+        differences: [{ field: 'voiceUrl', expected: OURS.voice_url, actual: 'https://hijacked.example.net/voice' }],
+      });
       await sync.runDriftCheck({ tenantId: tenant.id });
       expect(mine()).toEqual(['phone_number.webhooks_drifted']);
 
@@ -312,7 +347,10 @@ describe('Phone-number provisioning: state, rollback and compensation (stateful 
       await sync.runDriftCheck({ tenantId: tenant.id });
       expect(await row(e164)).toMatchObject({ status: 'active', drift: null });
       expect(mine()).toEqual(['phone_number.webhooks_drifted', 'phone_number.webhooks_drift_resolved']);
-      const audit = await t.dataSource.query(`SELECT actor_type, details FROM audit_logs WHERE action = 'phone_number.drift_check' AND resource_id = $1 ORDER BY occurred_at`, [id]);
+      const audit = await t.dataSource.query(
+        `SELECT actor_type, details FROM audit_logs WHERE action = 'phone_number.drift_check' AND resource_id = $1 ORDER BY occurred_at`,
+        [id],
+      );
       expect(audit.map((a: { actor_type: string; details: { after: string } }) => [a.actor_type, a.details.after])).toEqual([
         ['system', 'drifted'],
         ['system', 'active'],

@@ -33,7 +33,15 @@ describe('Platform endpoints', () => {
     const res = await t.inject({ method: 'GET', url: '/docs-json' });
     expect(res.statusCode).toBe(200);
     const paths = Object.keys(res.json().paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/tenants', '/api/tenants/{id}', '/api/tenants/{id}/api-keys', '/api/tenants/{id}/phone-numbers', '/api/tenants/{id}/suspend']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/tenants',
+        '/api/tenants/{id}',
+        '/api/tenants/{id}/api-keys',
+        '/api/tenants/{id}/phone-numbers',
+        '/api/tenants/{id}/suspend',
+      ]),
+    );
     expect((await t.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200);
   });
 
@@ -47,7 +55,11 @@ describe('Platform endpoints', () => {
 
   it('should answer CORS preflights for the configured dashboard origin only', async () => {
     const preflight = (origin: string) =>
-      t.inject({ method: 'OPTIONS', url: '/api/tenants', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      t.inject({
+        method: 'OPTIONS',
+        url: '/api/tenants',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
     const allowed = await preflight('https://dashboard.example.test');
     expect(allowed.headers['access-control-allow-origin']).toBe('https://dashboard.example.test');
     expect(String(allowed.headers['access-control-allow-headers'])).toContain('authorization');

@@ -63,7 +63,11 @@ describe('Readiness and the Redis realtime transport', () => {
     let t: TestApp;
     beforeAll(async () => {
       proxy = await TcpFaultProxy.start({ host: '127.0.0.1', port: Number(REDIS.port || 6379) });
-      t = await createTestApp({ REALTIME_TRANSPORT: 'redis', REDIS_URL: proxy.urlFor(REDIS.toString()), REALTIME_CHANNEL: `sb_ready_${process.pid}_${Date.now()}` });
+      t = await createTestApp({
+        REALTIME_TRANSPORT: 'redis',
+        REDIS_URL: proxy.urlFor(REDIS.toString()),
+        REALTIME_CHANNEL: `sb_ready_${process.pid}_${Date.now()}`,
+      });
     });
     afterAll(async () => {
       await t?.close();

@@ -22,7 +22,8 @@ const onRedis = redisReachable ? describe : describe.skip;
 
 describe('Realtime across instances', () => {
   if (!sharedDatabase) {
-    it.skip('needs a shared PostgreSQL (DATABASE_URL): on embedded PGlite each instance has its own database and NOTIFY cannot cross instances', () => undefined);
+    it.skip('needs a shared PostgreSQL (DATABASE_URL): on embedded PGlite each instance has its own database and NOTIFY cannot cross instances', () =>
+      undefined);
   } else if (!redisReachable) {
     it.skip(`Redis transport: ${REDIS_URL} is not reachable`, () => undefined);
   }
@@ -98,7 +99,9 @@ describe('Realtime across instances', () => {
       const tenant = await createTenant(a.t);
       const onA = await cluster.sse(a, '/api/stream/events', tenant);
       await b.bus.publish({ tenantId: tenant.id, type: 'sms.received', data: { n: 1 } });
-      await b.t.dataSource.transaction((manager) => b.bus.publish({ tenantId: tenant.id, type: 'sms.received', data: { n: 2, text: 'z'.repeat(5_000) } }, { manager }));
+      await b.t.dataSource.transaction((manager) =>
+        b.bus.publish({ tenantId: tenant.id, type: 'sms.received', data: { n: 2, text: 'z'.repeat(5_000) } }, { manager }),
+      );
       const events = await onA.waitForEvents(2);
       expect(events.map((e) => eventData<{ data: { n: number } }>(e).data.n)).toEqual([1, 2]);
       const replay = await cluster.sse(b, '/api/stream/events', tenant, { 'last-event-id': events[0].id! });

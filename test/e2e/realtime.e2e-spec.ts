@@ -39,7 +39,13 @@ describe(RealtimeController.name, () => {
   const seqs = (s: SseStream) => s.events.filter((e) => e.event === 'alert').map((e) => eventData<{ data: { seq: number } }>(e).data.seq);
 
   beforeAll(async () => {
-    t = await createTestApp({ REALTIME_HEARTBEAT_MS: '200', REALTIME_STREAM_RECHECK_MS: '300', REALTIME_PRUNE_INTERVAL_MS: '0', REALTIME_REPLAY_MAX_EVENTS: String(REPLAY_MAX), REALTIME_SSE_MAX_QUEUE_BYTES: '65536' });
+    t = await createTestApp({
+      REALTIME_HEARTBEAT_MS: '200',
+      REALTIME_STREAM_RECHECK_MS: '300',
+      REALTIME_PRUNE_INTERVAL_MS: '0',
+      REALTIME_REPLAY_MAX_EVENTS: String(REPLAY_MAX),
+      REALTIME_SSE_MAX_QUEUE_BYTES: '65536',
+    });
     base = await t.listen();
     bus = t.app.get<EventBus>(EVENT_BUS);
   });
@@ -325,7 +331,10 @@ describe(RealtimeController.name, () => {
       expect(seqs(stream)).toEqual(mine);
       const big0 = stream.events.map((e) => eventData<{ data: { seq: number; big?: string } }>(e).data).find((d) => d.seq === 30);
       expect(big0?.big).toBe(big);
-      const rows: Array<{ id: string; seq: number }> = await t.dataSource.query(`SELECT id, (data->>'seq')::int AS seq FROM realtime_events WHERE tenant_id = $1 ORDER BY id`, [tenant.id]);
+      const rows: Array<{ id: string; seq: number }> = await t.dataSource.query(
+        `SELECT id, (data->>'seq')::int AS seq FROM realtime_events WHERE tenant_id = $1 ORDER BY id`,
+        [tenant.id],
+      );
       expect(rows.map((r) => r.seq)).toEqual(mine);
       expect(stream.events.map((e) => e.id)).toEqual(rows.map((r) => r.id));
     });
@@ -334,7 +343,9 @@ describe(RealtimeController.name, () => {
       const tenant = await createTenant(t);
       const gone = '00000000-0000-4000-8000-000000000000'; // no such tenant: its row breaks the foreign key
       await Promise.all(Array.from({ length: 8 }, (_, seq) => bus.publish({ tenantId: seq === 3 ? gone : tenant.id, type: 'alert', data: { seq } })));
-      const rows: Array<{ seq: number }> = await t.dataSource.query(`SELECT (data->>'seq')::int AS seq FROM realtime_events WHERE tenant_id = $1 ORDER BY id`, [tenant.id]);
+      const rows: Array<{ seq: number }> = await t.dataSource.query(`SELECT (data->>'seq')::int AS seq FROM realtime_events WHERE tenant_id = $1 ORDER BY id`, [
+        tenant.id,
+      ]);
       expect(rows.map((r) => r.seq)).toEqual([0, 1, 2, 4, 5, 6, 7]);
     });
   });
@@ -412,4 +423,3 @@ describe(RealtimeController.name, () => {
     });
   });
 });
-

@@ -26,7 +26,13 @@ describe('SMS and takeover', () => {
 
   beforeAll(async () => {
     el = await FakeElevenLabs.start({
-      agents: { agent_sms: { mode: 'echo', pingIntervalMs: 0, textReply: (text, c) => `Agent to ${String(c.initiation?.dynamic_variables?.customer_name)}: re ${text}` } },
+      agents: {
+        agent_sms: {
+          mode: 'echo',
+          pingIntervalMs: 0,
+          textReply: (text, c) => `Agent to ${String(c.initiation?.dynamic_variables?.customer_name)}: re ${text}`,
+        },
+      },
     });
     twilio = await FakeTwilioApi.start({ accounts: { [TEST_ENV.TWILIO_ACCOUNT_SID]: TEST_ENV.TWILIO_AUTH_TOKEN } });
     t = await createTestApp({
@@ -66,7 +72,15 @@ describe('SMS and takeover', () => {
   }
   const inbound = (l: Line, from: string, body: string, sid = newTwilioSid('SM'), channel: 'sms' | 'whatsapp' = 'sms') => {
     const p = channel === 'whatsapp' ? 'whatsapp:' : '';
-    return signedPost(SMS, { MessageSid: sid, SmsSid: sid, AccountSid: TEST_ENV.TWILIO_ACCOUNT_SID, From: p + from, To: p + l.number, Body: body, NumSegments: '1' });
+    return signedPost(SMS, {
+      MessageSid: sid,
+      SmsSid: sid,
+      AccountSid: TEST_ENV.TWILIO_ACCOUNT_SID,
+      From: p + from,
+      To: p + l.number,
+      Body: body,
+      NumSegments: '1',
+    });
   };
   const status = (sid: string, MessageStatus: string, ErrorCode?: string) =>
     signedPost(STATUS, { MessageSid: sid, SmsSid: sid, AccountSid: TEST_ENV.TWILIO_ACCOUNT_SID, MessageStatus, ...(ErrorCode ? { ErrorCode } : {}) });
@@ -111,7 +125,9 @@ describe('SMS and takeover', () => {
     await status(outSid, 'read');
     expect((await timeline(l.tenant.id, from))[1].status).toBe('read');
 
-    const [usage] = await t.dataSource.query(`SELECT sum(sms_in_segments)::int AS i, sum(sms_out_segments)::int AS o FROM usage_daily WHERE tenant_id = $1`, [l.tenant.id]);
+    const [usage] = await t.dataSource.query(`SELECT sum(sms_in_segments)::int AS i, sum(sms_out_segments)::int AS o FROM usage_daily WHERE tenant_id = $1`, [
+      l.tenant.id,
+    ]);
     expect(usage).toEqual({ i: 1, o: 1 });
     // Events may travel through PostgreSQL NOTIFY: they arrive a moment later.
     const types = () => events.filter((e) => e.tenantId === l.tenant.id).map((e) => e.type);
@@ -197,13 +213,19 @@ describe('SMS and takeover', () => {
     expect(manual.statusCode).toBe(409);
     expect(manual.json().code).toBe('QUOTA_EXCEEDED');
     expect(sentTo(second)).toHaveLength(0);
-    const alerts = await t.dataSource.query(`SELECT threshold FROM usage_alerts WHERE tenant_id = $1 AND quota = 'smsSegments' ORDER BY threshold`, [l.tenant.id]);
+    const alerts = await t.dataSource.query(`SELECT threshold FROM usage_alerts WHERE tenant_id = $1 AND quota = 'smsSegments' ORDER BY threshold`, [
+      l.tenant.id,
+    ]);
     expect(alerts.map((a: { threshold: number }) => a.threshold)).toEqual([80, 100]);
   });
 
   const sendDueResends = () => t.app.get(SmsResendWorker).sendDue();
   const outSegments = async (tenantId: string) =>
-    ((await t.dataSource.query(`SELECT COALESCE(sum(sms_out_segments), 0)::int AS o FROM usage_daily WHERE tenant_id = $1`, [tenantId])) as Array<{ o: number }>)[0].o;
+    (
+      (await t.dataSource.query(`SELECT COALESCE(sum(sms_out_segments), 0)::int AS o FROM usage_daily WHERE tenant_id = $1`, [tenantId])) as Array<{
+        o: number;
+      }>
+    )[0].o;
 
   it('should resend after a transient carrier error, scheduled in the database, and flag a permanent one', async () => {
     const l = await line();
@@ -238,7 +260,10 @@ describe('SMS and takeover', () => {
     const from = uniquePhoneNumber();
     const sent = (await t.api('POST', '/api/messages/sms', { to: from, body: 'See you at 7' }, l.tenant.apiKey)).json();
     // What an instance that stopped before the resend was due leaves behind: only the row.
-    await t.dataSource.query(`UPDATE lead_messages SET status = 'undelivered', error_code = 30003, resend_at = now() - interval '1 minute' WHERE tenant_id = $1 AND external_id = $2`, [l.tenant.id, sent.sid]);
+    await t.dataSource.query(
+      `UPDATE lead_messages SET status = 'undelivered', error_code = 30003, resend_at = now() - interval '1 minute' WHERE tenant_id = $1 AND external_id = $2`,
+      [l.tenant.id, sent.sid],
+    );
     expect(await sendDueResends()).toBe(1);
     expect(sentTo(from).map((r) => r.form.Body)).toEqual(['See you at 7', 'See you at 7']);
   });
@@ -294,7 +319,9 @@ describe('SMS and takeover', () => {
       await waitFor(() => events.some((e) => e.leadId === lead.id && e.type === 'takeover.ended'));
       expect(events.filter((e) => e.leadId === lead.id && e.type.startsWith('takeover.')).map((e) => e.type)).toEqual(['takeover.started', 'takeover.ended']);
       const audit = await waitFor(async () => {
-        const rows = await t.dataSource.query(`SELECT action FROM audit_logs WHERE tenant_id = $1 AND action LIKE 'lead.%' ORDER BY occurred_at`, [l.tenant.id]);
+        const rows = await t.dataSource.query(`SELECT action FROM audit_logs WHERE tenant_id = $1 AND action LIKE 'lead.%' ORDER BY occurred_at`, [
+          l.tenant.id,
+        ]);
         return rows.length >= 3 && rows;
       });
       expect(audit.map((a: { action: string }) => a.action)).toEqual(['lead.human_control', 'lead.operator_message', 'lead.human_control']);
@@ -308,7 +335,10 @@ describe('SMS and takeover', () => {
       const caller = uniquePhoneNumber();
       const created = await fetch(`${twilio.baseUrl}/2010-04-01/Accounts/${TEST_ENV.TWILIO_ACCOUNT_SID}/Calls.json`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${TEST_ENV.TWILIO_ACCOUNT_SID}:${TEST_ENV.TWILIO_AUTH_TOKEN}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${TEST_ENV.TWILIO_ACCOUNT_SID}:${TEST_ENV.TWILIO_AUTH_TOKEN}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: encodeForm({ To: l.number, From: caller, Url: 'https://example.test/x' }),
       });
       const callSid = ((await created.json()) as { sid: string }).sid;
@@ -318,7 +348,15 @@ describe('SMS and takeover', () => {
          VALUES ($1, $2, $3, 'inbound', $4, $5, 'in-progress', 'bridge', now()) RETURNING id`,
         [l.tenant.id, callSid, TEST_ENV.TWILIO_ACCOUNT_SID, caller, l.number],
       );
-      const sim = new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: PUBLIC, accountSid: TEST_ENV.TWILIO_ACCOUNT_SID, authToken: TEST_ENV.TWILIO_AUTH_TOKEN, from: caller, to: l.number, callSid });
+      const sim = new TwilioCallSimulator({
+        appBaseUrl,
+        publicBaseUrl: PUBLIC,
+        accountSid: TEST_ENV.TWILIO_ACCOUNT_SID,
+        authToken: TEST_ENV.TWILIO_AUTH_TOKEN,
+        from: caller,
+        to: l.number,
+        callSid,
+      });
       return { l, callSid, callId: row.id as string, sim };
     }
 
@@ -330,7 +368,12 @@ describe('SMS and takeover', () => {
       const update = twilio.getCall(callSid)!.updates.at(-1)!;
       expect(update.Twiml).toContain('<Dial action="https://voice.example.test/api/webhooks/twilio/voice/dial-action">+14155550100</Dial>');
 
-      const back = await sim.postSigned('/api/webhooks/twilio/voice/dial-action', { ...sim.baseCallParams(), CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallDuration: '42' });
+      const back = await sim.postSigned('/api/webhooks/twilio/voice/dial-action', {
+        ...sim.baseCallParams(),
+        CallStatus: 'in-progress',
+        DialCallStatus: 'completed',
+        DialCallDuration: '42',
+      });
       expect(back.status).toBe(200);
       const params = back.twiml?.connect?.stream?.parameters ?? {};
       expect(params.callId).toBe(callId);
@@ -346,7 +389,9 @@ describe('SMS and takeover', () => {
       await el.waitFor(() => conv.messages.some((m) => m.type === 'contextual_update' && String(m.text).includes('wants a manager')), 4000);
       await stream.stop();
       const audit = await waitFor(async () => {
-        const rows = await t.dataSource.query(`SELECT action FROM audit_logs WHERE tenant_id = $1 AND action LIKE 'call.%' ORDER BY occurred_at`, [l.tenant.id]);
+        const rows = await t.dataSource.query(`SELECT action FROM audit_logs WHERE tenant_id = $1 AND action LIKE 'call.%' ORDER BY occurred_at`, [
+          l.tenant.id,
+        ]);
         return rows.length >= 3 && rows;
       });
       expect(audit.map((a: { action: string }) => a.action)).toEqual(['call.transfer', 'call.handback', 'call.transfer']);
@@ -355,11 +400,19 @@ describe('SMS and takeover', () => {
 
     it('should not hand back when the tenant turned it off, nor when the caller is gone', async () => {
       const off = await liveCall({ handBack: false });
-      const r1 = await off.sim.postSigned('/api/webhooks/twilio/voice/dial-action', { ...off.sim.baseCallParams(), CallStatus: 'in-progress', DialCallStatus: 'no-answer' });
+      const r1 = await off.sim.postSigned('/api/webhooks/twilio/voice/dial-action', {
+        ...off.sim.baseCallParams(),
+        CallStatus: 'in-progress',
+        DialCallStatus: 'no-answer',
+      });
       expect(r1.twiml?.connect).toBeUndefined();
       expect(r1.twiml?.hangup).toBeTruthy();
       const gone = await liveCall();
-      const r2 = await gone.sim.postSigned('/api/webhooks/twilio/voice/dial-action', { ...gone.sim.baseCallParams(), CallStatus: 'completed', DialCallStatus: 'completed' });
+      const r2 = await gone.sim.postSigned('/api/webhooks/twilio/voice/dial-action', {
+        ...gone.sim.baseCallParams(),
+        CallStatus: 'completed',
+        DialCallStatus: 'completed',
+      });
       expect(r2.twiml?.connect).toBeUndefined();
     });
 

@@ -41,7 +41,11 @@ describe('Tenants admin API', () => {
       ['a bad timezone', { name: 'X', timezone: 'Mars/Olympus' }, 'timezone'],
       ['an unknown nested setting', { name: 'X', settings: { agent: { agentId: 'a', temperature: 2 } } }, 'settings.agent.temperature'],
       ['an invalid hand-off number', { name: 'X', settings: { handoffNumber: '12' } }, 'settings.handoffNumber'],
-      ['a bad business-hours time', { name: 'X', settings: { businessHours: { mon: [{ open: '9am', close: '17:00' }] } } }, 'settings.businessHours.mon.0.open'],
+      [
+        'a bad business-hours time',
+        { name: 'X', settings: { businessHours: { mon: [{ open: '9am', close: '17:00' }] } } },
+        'settings.businessHours.mon.0.open',
+      ],
     ])('should answer 400 naming the field for %s, and write nothing', async (_case, body, field) => {
       const before = await count('tenants');
       const res = await t.api('POST', '/api/tenants', body);
@@ -51,7 +55,12 @@ describe('Tenants admin API', () => {
     });
 
     it('should answer 400 for a malformed JSON body', async () => {
-      const res = await t.inject({ method: 'POST', url: '/api/tenants', headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, payload: '{"name": ' });
+      const res = await t.inject({
+        method: 'POST',
+        url: '/api/tenants',
+        headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+        payload: '{"name": ',
+      });
       expect(res.statusCode).toBe(400);
     });
 
@@ -89,7 +98,12 @@ describe('Tenants admin API', () => {
   describe('lead-scoring keywords', () => {
     it('should accept a keyword vocabulary and refuse a malformed one, naming the field', async () => {
       const tenant = await createTenant(t);
-      const ok = await t.api('PATCH', `/api/tenants/${tenant.id}`, { settings: { keywords: { interests: { boiler_repair: ['boiler', 'combi'] }, negative: ['rubbish'] } } }, tenant.apiKey);
+      const ok = await t.api(
+        'PATCH',
+        `/api/tenants/${tenant.id}`,
+        { settings: { keywords: { interests: { boiler_repair: ['boiler', 'combi'] }, negative: ['rubbish'] } } },
+        tenant.apiKey,
+      );
       expect(ok.statusCode).toBe(200);
       expect(ok.json().settings.keywords.interests.boiler_repair).toEqual(['boiler', 'combi']);
       for (const keywords of [{ interests: { 'Bad Label': ['x'] } }, { intents: { fly: ['x'] } }, { colours: ['red'] }, { positive: 'great' }]) {
@@ -101,7 +115,7 @@ describe('Tenants admin API', () => {
   });
 
   describe('suspend and activate', () => {
-    it('should stop a suspended tenant\'s keys until it is activated again', async () => {
+    it("should stop a suspended tenant's keys until it is activated again", async () => {
       const tenant = await createTenant(t);
       expect((await t.api('POST', `/api/tenants/${tenant.id}/suspend`)).json().status).toBe('suspended');
       expect((await t.api('GET', `/api/tenants/${tenant.id}`, undefined, tenant.apiKey)).statusCode).toBe(403);
@@ -186,8 +200,12 @@ describe('Tenants admin API', () => {
   describe('audit log', () => {
     it('should record who created what, with the request id', async () => {
       const res = await t.api('POST', '/api/tenants', { name: `Audited ${Date.now()}` });
-      const rows = await t.dataSource.query('SELECT actor_type, action, resource_id, tenant_id, outcome, status_code FROM audit_logs WHERE request_id = $1', [res.headers['x-request-id']]);
-      expect(rows).toEqual([{ actor_type: 'admin', action: 'tenant.create', resource_id: res.json().id, tenant_id: res.json().id, outcome: 'success', status_code: 201 }]);
+      const rows = await t.dataSource.query('SELECT actor_type, action, resource_id, tenant_id, outcome, status_code FROM audit_logs WHERE request_id = $1', [
+        res.headers['x-request-id'],
+      ]);
+      expect(rows).toEqual([
+        { actor_type: 'admin', action: 'tenant.create', resource_id: res.json().id, tenant_id: res.json().id, outcome: 'success', status_code: 201 },
+      ]);
     });
   });
 });

@@ -60,21 +60,33 @@ describe('Twilio voice webhooks', () => {
     new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: PUBLIC, ...PLATFORM, from: uniquePhoneNumber(), to, ...opts });
 
   const callRow = async (callSid: string) => (await t.dataSource.query(`SELECT * FROM calls WHERE twilio_call_sid = $1`, [callSid]))[0];
-  const callCount = async (callSid: string) => (await t.dataSource.query(`SELECT count(*)::int AS n FROM calls WHERE twilio_call_sid = $1`, [callSid]))[0].n as number;
+  const callCount = async (callSid: string) =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM calls WHERE twilio_call_sid = $1`, [callSid]))[0].n as number;
   const usageOf = async (tenantId: string) =>
-    (await t.dataSource.query(`SELECT COALESCE(sum(inbound_calls),0)::int AS calls, COALESCE(sum(inbound_seconds),0)::int AS seconds FROM usage_daily WHERE tenant_id = $1`, [tenantId]))[0] as {
+    (
+      await t.dataSource.query(
+        `SELECT COALESCE(sum(inbound_calls),0)::int AS calls, COALESCE(sum(inbound_seconds),0)::int AS seconds FROM usage_daily WHERE tenant_id = $1`,
+        [tenantId],
+      )
+    )[0] as {
       calls: number;
       seconds: number;
     };
   const history = async (callSid: string) =>
-    (await t.dataSource.query(`SELECT status FROM call_status_events WHERE twilio_call_sid = $1 ORDER BY received_at, status`, [callSid])).map((r: { status: string }) => r.status);
+    (await t.dataSource.query(`SELECT status FROM call_status_events WHERE twilio_call_sid = $1 ORDER BY received_at, status`, [callSid])).map(
+      (r: { status: string }) => r.status,
+    );
 
   describe('signature verification', () => {
     it('should accept a request signed over the public https URL while the app sees http on an internal host and port', async () => {
       const { number } = await line();
       const call = caller(number);
       // The app really is reached at http://127.0.0.1:<port>; Host even carries an internal port.
-      const res = await call.postSigned(VOICE, { ...call.baseCallParams(), CallStatus: 'ringing' }, { headers: { Host: 'switchboard.internal:8080', 'X-Forwarded-Proto': 'https' } });
+      const res = await call.postSigned(
+        VOICE,
+        { ...call.baseCallParams(), CallStatus: 'ringing' },
+        { headers: { Host: 'switchboard.internal:8080', 'X-Forwarded-Proto': 'https' } },
+      );
       expect(res.status).toBe(200);
       expect(res.twiml?.connect?.stream?.url).toBe('wss://voice.example.test/media-stream');
     });
@@ -89,7 +101,9 @@ describe('Twilio voice webhooks', () => {
     it('should accept reordered and repeated fields', async () => {
       const { number } = await line();
       const call = caller(number);
-      const params = Object.fromEntries(Object.entries({ ...call.baseCallParams(), StirVerstat: ['TN-Validation-Passed-B', 'TN-Validation-Passed-A'] }).reverse());
+      const params = Object.fromEntries(
+        Object.entries({ ...call.baseCallParams(), StirVerstat: ['TN-Validation-Passed-B', 'TN-Validation-Passed-A'] }).reverse(),
+      );
       const res = await call.postSigned(VOICE, params);
       expect(res.status).toBe(200);
       expect(await callCount(call.callSid)).toBe(1);
@@ -137,7 +151,15 @@ describe('Twilio voice webhooks', () => {
         const rows = await t.dataSource.query(`SELECT action, outcome, actor_type, actor_id, details FROM audit_logs WHERE request_id = $1`, [requestId]);
         return rows.length > 0 && rows;
       });
-      expect(audit).toEqual([{ action: 'twilio.webhook.rejected', outcome: 'denied', actor_type: 'provider', actor_id: 'twilio', details: expect.objectContaining({ reason: 'missing_signature' }) }]);
+      expect(audit).toEqual([
+        {
+          action: 'twilio.webhook.rejected',
+          outcome: 'denied',
+          actor_type: 'provider',
+          actor_id: 'twilio',
+          details: expect.objectContaining({ reason: 'missing_signature' }),
+        },
+      ]);
       const metrics = await t.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/webhook_signature_rejections_total\{provider="twilio",reason="missing_signature"\} [1-9]/);
     });
@@ -178,7 +200,15 @@ describe('Twilio voice webhooks', () => {
       expect(twiml.connect?.stream?.statusCallback).toBe(`${PUBLIC}/api/webhooks/twilio/voice/stream-status`);
 
       const row = await callRow(call.callSid);
-      expect(row).toMatchObject({ tenant_id: tenant.id, status: 'ringing', direction: 'inbound', routing_mode: 'bridge', agent_id: 'agent_main', disposition: null, twilio_account_sid: PLATFORM.accountSid });
+      expect(row).toMatchObject({
+        tenant_id: tenant.id,
+        status: 'ringing',
+        direction: 'inbound',
+        routing_mode: 'bridge',
+        agent_id: 'agent_main',
+        disposition: null,
+        twilio_account_sid: PLATFORM.accountSid,
+      });
       const { sessionToken, callId } = twiml.connect!.stream!.parameters;
       expect(callId).toBe(row.id);
       expect(t.app.get(SessionTokenService).verify(sessionToken, call.callSid)).toMatchObject({ ok: true, claims: { tenantId: tenant.id, callId: row.id } });
@@ -198,7 +228,11 @@ describe('Twilio voice webhooks', () => {
       expect((await call.sendVoiceWebhook()).status).toBe(200);
       const row = await callRow(call.callSid);
       const incoming = await waitFor(() => events.find((e) => e.type === 'call.incoming' && e.callId === row.id));
-      expect(incoming).toMatchObject({ tenantId: tenant.id, leadId: row.lead_id, data: { callId: row.id, status: 'ringing', direction: 'inbound', agentId: 'agent_main' } });
+      expect(incoming).toMatchObject({
+        tenantId: tenant.id,
+        leadId: row.lead_id,
+        data: { callId: row.id, status: 'ringing', direction: 'inbound', agentId: 'agent_main' },
+      });
       expect(events.filter((e) => e.callId === row.id).map((e) => e.type)).toEqual(['call.incoming']);
       await call.sendVoiceWebhook(); // Twilio's retry: the call is not announced twice
       await new Promise((r) => setTimeout(r, 100));
@@ -258,7 +292,9 @@ describe('Twilio voice webhooks', () => {
       expect(res.twiml?.say).toEqual([expect.stringMatching(/not in service/)]);
       expect(res.twiml?.hangup).toBe(true);
       expect(await callCount(call.callSid)).toBe(0);
-      const audit = await waitFor(async () => (await t.dataSource.query(`SELECT details FROM audit_logs WHERE action = 'twilio.call.rejected' AND resource_id = $1`, [call.callSid]))[0]);
+      const audit = await waitFor(
+        async () => (await t.dataSource.query(`SELECT details FROM audit_logs WHERE action = 'twilio.call.rejected' AND resource_id = $1`, [call.callSid]))[0],
+      );
       expect(audit.details).toMatchObject({ disposition: 'unknown_number' });
       expect(JSON.stringify(audit.details)).not.toContain(call.options.to); // masked
     });
@@ -276,7 +312,10 @@ describe('Twilio voice webhooks', () => {
 
     it('should divert calls outside business hours to the hand-off number with the tenant message', async () => {
       // A weekday key with no intervals and every other day absent: closed all week.
-      const { tenant, number } = await line({ businessHours: { mon: [] }, handoffNumber: HANDOFF, messages: { outOfHours: 'We are closed, putting you through.' } }, { timezone: 'Europe/Paris' });
+      const { tenant, number } = await line(
+        { businessHours: { mon: [] }, handoffNumber: HANDOFF, messages: { outOfHours: 'We are closed, putting you through.' } },
+        { timezone: 'Europe/Paris' },
+      );
       const call = caller(number);
       const res = await call.sendVoiceWebhook();
       expect(res.twiml?.verbs.map((v) => v.name)).toEqual(['Say', 'Dial']);
@@ -483,7 +522,11 @@ describe('Twilio voice webhooks', () => {
 
   describe('connect action', () => {
     const setBridge = (callSid: string, connected: boolean, metadata: Record<string, unknown>) =>
-      t.dataSource.query(`UPDATE calls SET media_connected_at = CASE WHEN $2 THEN now() END, metadata = metadata || $3::jsonb WHERE twilio_call_sid = $1`, [callSid, connected, JSON.stringify(metadata)]);
+      t.dataSource.query(`UPDATE calls SET media_connected_at = CASE WHEN $2 THEN now() END, metadata = metadata || $3::jsonb WHERE twilio_call_sid = $1`, [
+        callSid,
+        connected,
+        JSON.stringify(metadata),
+      ]);
 
     it.each<[string, boolean, Record<string, unknown>, string | null, string[], string | undefined]>([
       ['the stream never connected', false, {}, HANDOFF, ['Say', 'Dial'], HANDOFF],
@@ -512,7 +555,12 @@ describe('Twilio voice webhooks', () => {
 
   describe('fallback', () => {
     const fallback = (call: TwilioCallSimulator) =>
-      call.postSigned('/api/webhooks/twilio/voice/fallback', { ...call.baseCallParams(), CallStatus: 'ringing', ErrorCode: '11200', ErrorUrl: `${PUBLIC}${VOICE}` });
+      call.postSigned('/api/webhooks/twilio/voice/fallback', {
+        ...call.baseCallParams(),
+        CallStatus: 'ringing',
+        ErrorCode: '11200',
+        ErrorUrl: `${PUBLIC}${VOICE}`,
+      });
 
     it("should apologise and hand over to the tenant's humans", async () => {
       const { number } = await line({ handoffNumber: HANDOFF });
@@ -587,7 +635,11 @@ describe('Twilio voice webhooks with the database down', () => {
     expect(stranger.status).toBe(200);
     expect(stranger.twiml?.verbs.map((v) => v.name)).toEqual(['Say', 'Hangup']);
 
-    const fb = await during.postSigned('/api/webhooks/twilio/voice/fallback', { ...during.baseCallParams(), ErrorCode: '11205', ErrorUrl: `${PUBLIC}${VOICE}` });
+    const fb = await during.postSigned('/api/webhooks/twilio/voice/fallback', {
+      ...during.baseCallParams(),
+      ErrorCode: '11205',
+      ErrorUrl: `${PUBLIC}${VOICE}`,
+    });
     expect(fb.status).toBe(200);
     expect(fb.twiml?.dial?.number).toBe(HANDOFF);
 

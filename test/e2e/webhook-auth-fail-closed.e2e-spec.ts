@@ -117,7 +117,12 @@ describe('Webhook authentication fails closed', () => {
     });
 
     it('should refuse a request without any signature with 401', async () => {
-      const res = await t.inject({ method: 'POST', url: `${TWILIO}/${route}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `AccountSid=AC%00&${fields()}` });
+      const res = await t.inject({
+        method: 'POST',
+        url: `${TWILIO}/${route}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `AccountSid=AC%00&${fields()}`,
+      });
       expect({ route, status: res.statusCode }).toEqual({ route, status: 401 });
     });
   });
@@ -125,17 +130,18 @@ describe('Webhook authentication fails closed', () => {
   describe('ElevenLabs routes', () => {
     const now = () => Math.floor(Date.now() / 1000);
     const SIGNED_ROUTES = ['post-call', 'conversation-events', 'conversation-initiation'];
-    const BODIES = [
-      '{"type":"post_call_transcription","data":{"conversation_id":"conv\\u0000x","agent_id":"\\ud800"}}',
-      '{"type":["a","b"],"data":[]}',
-      '{}',
-    ];
+    const BODIES = ['{"type":"post_call_transcription","data":{"conversation_id":"conv\\u0000x","agent_id":"\\ud800"}}', '{"type":["a","b"],"data":[]}', '{}'];
     const SIGNATURES = () => ['garbage', `t=${now()},v0=${'0'.repeat(64)}`, `t=${now()},v0=zz`, 't=,v0=', `t=${'9'.repeat(400)},v0=${'a'.repeat(64)}`];
 
     it.each(SIGNED_ROUTES)('should refuse %s with a garbage ElevenLabs-Signature', async (route) => {
       for (const signature of SIGNATURES()) {
         for (const payload of BODIES) {
-          const res = await t.inject({ method: 'POST', url: `/api/webhooks/elevenlabs/${route}`, headers: { 'content-type': 'application/json', 'elevenlabs-signature': signature }, payload });
+          const res = await t.inject({
+            method: 'POST',
+            url: `/api/webhooks/elevenlabs/${route}`,
+            headers: { 'content-type': 'application/json', 'elevenlabs-signature': signature },
+            payload,
+          });
           expectRefused(res, `${route} / ${signature.slice(0, 20)} / ${payload.slice(0, 30)}`);
         }
       }
@@ -173,14 +179,23 @@ describe('Webhook authentication fails closed', () => {
     afterAll(() => failing?.mockRestore());
 
     const post = (route: string, params: Record<string, string>, signature: string) =>
-      t.inject({ method: 'POST', url: `${TWILIO}/${route}`, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, payload: new URLSearchParams(params).toString() });
+      t.inject({
+        method: 'POST',
+        url: `${TWILIO}/${route}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        payload: new URLSearchParams(params).toString(),
+      });
     const params = () => ({ AccountSid: SUBACCOUNT, CallSid: sid('CA'), To: number, From: '+14155550123', CallStatus: 'ringing', Direction: 'inbound' });
-    const platformSigned = (route: string, p: Record<string, string>) => twilio.getExpectedTwilioSignature(TEST_ENV.TWILIO_AUTH_TOKEN, `${TEST_ENV.PUBLIC_BASE_URL}${TWILIO}/${route}`, p);
+    const platformSigned = (route: string, p: Record<string, string>) =>
+      twilio.getExpectedTwilioSignature(TEST_ENV.TWILIO_AUTH_TOKEN, `${TEST_ENV.PUBLIC_BASE_URL}${TWILIO}/${route}`, p);
 
-    it.each(['voice', 'voice/fallback', 'voice/connect-action'])('should refuse %s with a garbage signature with 403, not the degraded answer', async (route) => {
-      const res = await post(route, params(), 'garbage');
-      expectRefused(res, route);
-    });
+    it.each(['voice', 'voice/fallback', 'voice/connect-action'])(
+      'should refuse %s with a garbage signature with 403, not the degraded answer',
+      async (route) => {
+        const res = await post(route, params(), 'garbage');
+        expectRefused(res, route);
+      },
+    );
 
     it('should still answer the fallback to a request that verifies without the database (platform token)', async () => {
       const p = params();

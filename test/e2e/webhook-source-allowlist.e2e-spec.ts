@@ -21,7 +21,10 @@ function signedTwilioStatus() {
   return {
     method: 'POST' as const,
     url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TEST_ENV.TWILIO_AUTH_TOKEN, PUBLIC + path, params) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(TEST_ENV.TWILIO_AUTH_TOKEN, PUBLIC + path, params),
+    },
     payload: new URLSearchParams(params).toString(),
   };
 }
@@ -36,7 +39,10 @@ function signedElevenLabsEvent() {
   };
 }
 
-const withForwardedFor = <T extends { headers: Record<string, string> }>(req: T, address: string): T => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': address } });
+const withForwardedFor = <T extends { headers: Record<string, string> }>(req: T, address: string): T => ({
+  ...req,
+  headers: { ...req.headers, 'x-forwarded-for': address },
+});
 
 async function rejections(t: TestApp, provider: string): Promise<number> {
   const metrics = (await t.inject({ method: 'GET', url: '/metrics' })).body;
@@ -50,7 +56,11 @@ describe('Webhook source allowlists', () => {
     let appBaseUrl: string;
 
     beforeAll(async () => {
-      t = await createTestApp({ TRUSTED_PROXIES: '127.0.0.1', TWILIO_WEBHOOK_ALLOWED_IPS: `203.0.113.0/24, 2001:db8::/32`, ELEVENLABS_WEBHOOK_ALLOWED_IPS: ALLOWED });
+      t = await createTestApp({
+        TRUSTED_PROXIES: '127.0.0.1',
+        TWILIO_WEBHOOK_ALLOWED_IPS: `203.0.113.0/24, 2001:db8::/32`,
+        ELEVENLABS_WEBHOOK_ALLOWED_IPS: ALLOWED,
+      });
       appBaseUrl = await t.listen();
     });
     afterAll(async () => {
@@ -67,11 +77,19 @@ describe('Webhook source allowlists', () => {
       expect(elevenRes.body).toBe(twilioRes.body); // the same fixed refusal: no detail
       expect(await rejections(t, 'twilio')).toBe(before.twilio + 1);
       expect(await rejections(t, 'elevenlabs')).toBe(before.elevenlabs + 1);
-      const audited = await waitFor(async () => {
-        const rows = await t.dataSource.query(`SELECT action, outcome, source_ip FROM audit_logs WHERE details->>'reason' = 'source_not_allowed' AND occurred_at > now() - interval '1 minute'`);
-        return rows.length >= 2 ? rows : undefined;
-      }, 5_000, 'audit rows');
-      expect(audited).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'twilio.webhook.rejected', outcome: 'denied', source_ip: '127.0.0.1' })]));
+      const audited = await waitFor(
+        async () => {
+          const rows = await t.dataSource.query(
+            `SELECT action, outcome, source_ip FROM audit_logs WHERE details->>'reason' = 'source_not_allowed' AND occurred_at > now() - interval '1 minute'`,
+          );
+          return rows.length >= 2 ? rows : undefined;
+        },
+        5_000,
+        'audit rows',
+      );
+      expect(audited).toEqual(
+        expect.arrayContaining([expect.objectContaining({ action: 'twilio.webhook.rejected', outcome: 'denied', source_ip: '127.0.0.1' })]),
+      );
     });
 
     it('should accept correctly signed webhooks forwarded for an allowed client', async () => {
@@ -102,7 +120,14 @@ describe('Webhook source allowlists', () => {
     });
 
     it('should refuse a signed media-stream upgrade from outside the list with 403, and let an allowed one through', async () => {
-      const call = new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: PUBLIC, accountSid: TEST_ENV.TWILIO_ACCOUNT_SID, authToken: TEST_ENV.TWILIO_AUTH_TOKEN, from: '+14155550123', to: '+14155550124' });
+      const call = new TwilioCallSimulator({
+        appBaseUrl,
+        publicBaseUrl: PUBLIC,
+        accountSid: TEST_ENV.TWILIO_ACCOUNT_SID,
+        authToken: TEST_ENV.TWILIO_AUTH_TOKEN,
+        from: '+14155550123',
+        to: '+14155550124',
+      });
       for (const headers of [{}, { 'X-Forwarded-For': OTHER }] as Array<Record<string, string>>) {
         const err = await call.openMediaStream({ streamUrl: '/media-stream', autoStart: false, headers }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(MediaStreamHandshakeError);

@@ -29,13 +29,21 @@ export interface TestApp {
  */
 export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-  const env = { ...TEST_ENV, ...(dataDir ? { DATA_DIR: dataDir } : {}), ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: '5' } : {}), ...overrides };
+  const env = {
+    ...TEST_ENV,
+    ...(dataDir ? { DATA_DIR: dataDir } : {}),
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: '5' } : {}),
+    ...overrides,
+  };
   const config = loadAppConfig(env);
   const app = await createApp(config, { quiet: true });
   const routes: { method: string; url: string }[] = [];
-  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const fastify = app.getHttpAdapter().getInstance();

@@ -21,7 +21,10 @@ export function toJsonText(value: unknown): string {
   if (value instanceof Raw) return value.text;
   if (value instanceof DupKeys) return `{${value.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
   if (Array.isArray(value)) return `[${value.map(toJsonText).join(',')}]`;
-  if (value && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`).join(',')}}`;
+  if (value && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${toJsonText(v)}`)
+      .join(',')}}`;
   if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
   return JSON.stringify(value) ?? 'null';
 }
@@ -79,7 +82,28 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 
 /** Numbers at and past the edges of every column type we have. */
 export const hostileNumber: fc.Arbitrary<number | Raw> = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1, 0.5, -0.5, 59.999, 2 ** 31, 2 ** 31 - 1, -(2 ** 31) - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53) - 2, 1e15, 1e20, 1e308, -1e308, 5e-324, Number.MAX_VALUE, Number.MIN_VALUE),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1,
+    0.5,
+    -0.5,
+    59.999,
+    2 ** 31,
+    2 ** 31 - 1,
+    -(2 ** 31) - 1,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 53) - 2,
+    1e15,
+    1e20,
+    1e308,
+    -1e308,
+    5e-324,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+  ),
   fc.constantFrom(new Raw('1e400'), new Raw('-1e400'), new Raw('1e-400'), new Raw('123456789012345678901234567890'), new Raw('-0.0'), new Raw('1E+2')),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
@@ -102,7 +126,14 @@ export const hostileValue: fc.Arbitrary<Tree> = fc.letrec<{ value: Tree }>((tie)
     { weight: 1, arbitrary: hostileNesting },
     { weight: 1, arbitrary: fc.constantFrom(new Raw('{"__proto__":{"polluted":true}}'), new Raw('{"constructor":{"prototype":{"polluted":true}}}')) },
     { weight: 1, arbitrary: fc.array(tie('value'), { maxLength: 4 }) },
-    { weight: 1, arbitrary: fc.dictionary(hostileString.filter((k) => k.length < 64), tie('value'), { maxKeys: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.dictionary(
+        hostileString.filter((k) => k.length < 64),
+        tie('value'),
+        { maxKeys: 3 },
+      ),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Tree> },
   ),
 })).value;
@@ -127,7 +158,10 @@ export function hostileBody(seed: Record<string, unknown>, declared: string[]): 
       return body as Tree;
     });
   const duplicated = fc.tuple(fc.constantFrom(...fields), hostileValue).map(([key, value]) => new DupKeys([...Object.entries(seed), [key, value]]));
-  const notAnObject = fc.oneof(hostileValue.filter((v) => Array.isArray(v) || typeof v !== 'object' || v === null || v instanceof Raw), fc.constant<Tree>([seed as Tree]));
+  const notAnObject = fc.oneof(
+    hostileValue.filter((v) => Array.isArray(v) || typeof v !== 'object' || v === null || v instanceof Raw),
+    fc.constant<Tree>([seed as Tree]),
+  );
   return fc.oneof({ weight: 6, arbitrary: mutated }, { weight: 1, arbitrary: duplicated }, { weight: 1, arbitrary: notAnObject });
 }
 
@@ -136,7 +170,14 @@ export function hostileForm(seed: Record<string, string>, extra: string[] = []):
   const fields = [...new Set([...Object.keys(seed), ...extra, 'Extra'])];
   return fc
     .record({
-      replace: fc.dictionary(fc.constantFrom(...fields), fc.oneof(hostileString, hostileNumber.map((n) => (n instanceof Raw ? n.text : String(n)))), { minKeys: 1, maxKeys: 3 }),
+      replace: fc.dictionary(
+        fc.constantFrom(...fields),
+        fc.oneof(
+          hostileString,
+          hostileNumber.map((n) => (n instanceof Raw ? n.text : String(n))),
+        ),
+        { minKeys: 1, maxKeys: 3 },
+      ),
       repeat: fc.subarray(fields, { maxLength: 1 }),
       drop: fc.subarray(Object.keys(seed), { maxLength: Math.min(2, Object.keys(seed).length) }),
     })

@@ -17,7 +17,12 @@ function setup(lookup: (key: string) => Promise<unknown>) {
   const guard = new ApiKeyGuard(new Reflector(), apiKeys, audit, { auth: { adminApiKey: ADMIN } } as AppConfig);
   const run = (authorization?: string) => {
     const request: Record<string, unknown> = { id: 'req-1', headers: authorization ? { authorization } : {} };
-    const context = { getType: () => 'http', getHandler: () => () => undefined, getClass: () => class {}, switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+    const context = {
+      getType: () => 'http',
+      getHandler: () => () => undefined,
+      getClass: () => class {},
+      switchToHttp: () => ({ getRequest: () => request }),
+    } as unknown as ExecutionContext;
     return { request, result: guard.canActivate(context) };
   };
   return { run, denied };

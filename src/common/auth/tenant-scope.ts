@@ -23,7 +23,10 @@ export function tenantIdFor(principal: Principal, requestedTenantId?: string): s
     return principal.tenantId;
   }
   if (!requestedTenantId) {
-    throw new BadRequestException({ code: 'TENANT_REQUIRED', message: 'The admin key acts for no tenant by itself: pass tenantId (a tenant UUID) in the query string, or in the body of a POST' });
+    throw new BadRequestException({
+      code: 'TENANT_REQUIRED',
+      message: 'The admin key acts for no tenant by itself: pass tenantId (a tenant UUID) in the query string, or in the body of a POST',
+    });
   }
   return requestedTenantId;
 }

@@ -20,7 +20,11 @@ export function fastifyErrorBody(exception: unknown, request: FastifyRequest): E
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errorBody(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than this endpoint accepts (${request.routeOptions?.bodyLimit ?? 'the limit'} bytes)`);
+      return errorBody(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than this endpoint accepts (${request.routeOptions?.bodyLimit ?? 'the limit'} bytes)`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return unsupportedMediaType(request);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -52,7 +52,13 @@ function queryErrorBody(driverError: { code?: string; constraint?: string }): Er
     default: {
       const status = rejectedValueStatus(driverError.code);
       if (status === undefined) return undefined;
-      return errorBody(status, 'INVALID_VALUE', status === 400 ? 'A value has the wrong format, is out of range or contains characters that cannot be stored' : 'A required value is missing, or a value is too complex to store');
+      return errorBody(
+        status,
+        'INVALID_VALUE',
+        status === 400
+          ? 'A value has the wrong format, is out of range or contains characters that cannot be stored'
+          : 'A required value is missing, or a value is too complex to store',
+      );
     }
   }
 }
@@ -89,7 +95,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
-    if (exception instanceof AppException) return errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message, publicDetails(exception.details));
+    if (exception instanceof AppException)
+      return errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message, publicDetails(exception.details));
     if (exception instanceof HttpException) return fastifyErrorBody(exception.cause, request) ?? httpExceptionBody(exception);
     if (exception instanceof QueryFailedError) {
       const body = queryErrorBody(exception.driverError as { code?: string; constraint?: string });

@@ -63,11 +63,12 @@ export class HealthController {
         ? [
             async () => {
               const indicator = this.indicators.check('realtime');
-              return (await events.isHealthy(REDIS_PING_TIMEOUT_MS)) ? indicator.up({ transport: 'redis' }) : indicator.down({ transport: 'redis', connected: false });
+              return (await events.isHealthy(REDIS_PING_TIMEOUT_MS))
+                ? indicator.up({ transport: 'redis' })
+                : indicator.down({ transport: 'redis', connected: false });
             },
           ]
         : []),
     ]);
   }
 }
-

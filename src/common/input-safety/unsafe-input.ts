@@ -26,7 +26,11 @@ function stringProblem(value: string): 'nul' | 'surrogate' | null {
 
 /** A key made printable, so the path itself can go into a JSON error body, the log and the audit row. */
 function printableKey(key: string): string {
-  return stringProblem(key) === null ? key : JSON.stringify(key).slice(1, -1).replace(/[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return stringProblem(key) === null
+    ? key
+    : JSON.stringify(key)
+        .slice(1, -1)
+        .replace(/[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 const join = (parent: string, key: string) => (parent ? `${parent}.${printableKey(key)}` : printableKey(key));

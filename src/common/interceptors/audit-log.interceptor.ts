@@ -54,7 +54,9 @@ export class AuditLogInterceptor implements NestInterceptor {
         return from(write('success', status, typeof id === 'string' ? id : undefined).then(() => body));
       }),
       catchError((err: unknown) =>
-        from(write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, (err as Error).message)).pipe(mergeMap(() => throwError(() => err))),
+        from(write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, (err as Error).message)).pipe(
+          mergeMap(() => throwError(() => err)),
+        ),
       ),
     );
   }

@@ -1,8 +1,33 @@
 // What never reaches the logs. Header names are lower-case (Node lower-cases them). Field names
 // cover our own log objects and anything a provider sends that we might log by mistake.
-const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-twilio-signature', 'elevenlabs-signature', 'xi-api-key', 'x-tool-secret', 'x-api-key', 'x-switchboard-tool-secret', 'x-switchboard-webhook-secret'];
+const SECRET_HEADERS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-twilio-signature',
+  'elevenlabs-signature',
+  'xi-api-key',
+  'x-tool-secret',
+  'x-api-key',
+  'x-switchboard-tool-secret',
+  'x-switchboard-webhook-secret',
+];
 const SECRET_FIELDS = ['token', 'secret', 'apiKey', 'authToken', 'password', 'key', 'signature', 'sessionToken'];
-const PHONE_FIELDS = ['phoneNumber', 'phone', 'from', 'to', 'From', 'To', 'Caller', 'Called', 'callerId', 'caller_id', 'called_number', 'e164', 'handoffNumber'];
+const PHONE_FIELDS = [
+  'phoneNumber',
+  'phone',
+  'from',
+  'to',
+  'From',
+  'To',
+  'Caller',
+  'Called',
+  'callerId',
+  'caller_id',
+  'called_number',
+  'e164',
+  'handoffNumber',
+];
 const TEXT_FIELDS = ['transcript', 'body', 'Body', 'text', 'message'];
 
 export const REDACT_PATHS: string[] = [

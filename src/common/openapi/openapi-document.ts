@@ -2,7 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto.js';
 
-type Operation = { parameters?: { in: string }[]; requestBody?: unknown; security?: unknown[]; responses: Record<string, { description?: string; content?: Record<string, unknown> }> };
+type Operation = {
+  parameters?: { in: string }[];
+  requestBody?: unknown;
+  security?: unknown[];
+  responses: Record<string, { description?: string; content?: Record<string, unknown> }>;
+};
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 

@@ -1,5 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiConsumes, ApiForbiddenResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiConsumes,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiProperty,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -28,11 +39,21 @@ export const TwimlWebhookDocs = (summary: string) =>
 
 /** A Twilio status callback: 204, no body. */
 export const TwilioCallbackDocs = (summary: string) =>
-  applyDecorators(ApiTags('webhooks'), ApiOperation({ summary }), ApiConsumes(FORM, 'application/json'), twilioSignature, ApiNoContentResponse({ description: 'Recorded' }));
+  applyDecorators(
+    ApiTags('webhooks'),
+    ApiOperation({ summary }),
+    ApiConsumes(FORM, 'application/json'),
+    twilioSignature,
+    ApiNoContentResponse({ description: 'Recorded' }),
+  );
 
 /** The GET twin of a webhook path, for setup checks. */
 export const WebhookProbeDocs = () =>
-  applyDecorators(ApiTags('webhooks'), ApiOperation({ summary: 'Setup check: says the webhook is there (POST is the webhook)' }), ApiOkResponse({ type: WebhookProbeDto }));
+  applyDecorators(
+    ApiTags('webhooks'),
+    ApiOperation({ summary: 'Setup check: says the webhook is there (POST is the webhook)' }),
+    ApiOkResponse({ type: WebhookProbeDto }),
+  );
 
 /** An ElevenLabs webhook signed with `ElevenLabs-Signature: t=..,v0=..` over the raw JSON body. */
 export const ElevenLabsWebhookDocs = (summary: string) =>

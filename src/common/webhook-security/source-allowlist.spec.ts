@@ -27,12 +27,19 @@ describe(compileSourceAllowlist.name, () => {
     for (const address of refused) expect({ address, allowed: list.allows(address) }).toEqual({ address, allowed: false });
   });
 
-  it.each([undefined, null, '', 'not-an-ip', '203.0.113.5, 203.0.113.6', '203.0.113.5:443', '[2001:db8::5]'])('should refuse the peer %p when a list is set', (address) => {
-    expect(compileSourceAllowlist(['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1']).allows(address)).toBe(false);
-  });
+  it.each([undefined, null, '', 'not-an-ip', '203.0.113.5, 203.0.113.6', '203.0.113.5:443', '[2001:db8::5]'])(
+    'should refuse the peer %p when a list is set',
+    (address) => {
+      expect(compileSourceAllowlist(['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1']).allows(address)).toBe(false);
+    },
+  );
 
   it('should name the entries it cannot parse, and refuse to compile them', () => {
-    expect(invalidAllowlistEntries(['203.0.113.5', '203.0.113.0/33', 'example.com', '2001:db8::/129', '10.0.0.0/8'])).toEqual(['203.0.113.0/33', 'example.com', '2001:db8::/129']);
+    expect(invalidAllowlistEntries(['203.0.113.5', '203.0.113.0/33', 'example.com', '2001:db8::/129', '10.0.0.0/8'])).toEqual([
+      '203.0.113.0/33',
+      'example.com',
+      '2001:db8::/129',
+    ]);
     expect(invalidAllowlistEntries(['::1', '192.0.2.0/24', 'loopback'])).toEqual([]);
     // "Everything" is not an allowlist: leave the variable empty to turn the check off.
     expect(invalidAllowlistEntries(['0.0.0.0/0', '::/0'])).toEqual(['0.0.0.0/0', '::/0']);

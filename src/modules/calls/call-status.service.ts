@@ -29,7 +29,14 @@ export class CallStatusService {
     return this.calls.applyStreamStatus(input);
   }
 
-  async applyRecording(input: { callSid: string; accountSid: string | null; sid: string; url: string | null; durationSecs: number | null; status: string | null }) {
+  async applyRecording(input: {
+    callSid: string;
+    accountSid: string | null;
+    sid: string;
+    url: string | null;
+    durationSecs: number | null;
+    status: string | null;
+  }) {
     return this.calls.applyRecording(input);
   }
 
@@ -38,7 +45,11 @@ export class CallStatusService {
     // The end of a call is one event carrying its final status (a status change and an end would
     // be two rows in the replay log for one fact).
     if (r.justEnded) {
-      this.publish({ ...base, type: 'call.ended', data: { callId: r.callId, status: r.status, previousStatus: r.previousStatus, durationSecs: r.durationSecs } });
+      this.publish({
+        ...base,
+        type: 'call.ended',
+        data: { callId: r.callId, status: r.status, previousStatus: r.previousStatus, durationSecs: r.durationSecs },
+      });
     } else if (r.status !== r.previousStatus) {
       this.publish({ ...base, type: 'call.status', data: { callId: r.callId, status: r.status, previousStatus: r.previousStatus } });
     }

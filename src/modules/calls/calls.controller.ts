@@ -24,7 +24,7 @@ export class CallsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A call with its status history (another tenant\'s call answers 404)' })
+  @ApiOperation({ summary: "A call with its status history (another tenant's call answers 404)" })
   @ApiOkResponse({ type: CallDetailDto })
   async get(@Param('id', ParseUuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<CallDetailDto> {
     const { call, history } = await this.calls.get(principal.kind === 'tenant' ? principal.tenantId : null, id);

@@ -4,7 +4,16 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hydrate } from '../../database/hydrate.js';
 import { columnsOf, PreparedStatement, preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
-import { ACTIVE_CALL_MAX_AGE_SQL, ACTIVE_CALL_STATUSES, CALL_STATUS_RANK, callStatusRankSql, isTerminalStatus, recordingStatusRankSql, StreamState, streamStateRankSql } from './call-status.js';
+import {
+  ACTIVE_CALL_MAX_AGE_SQL,
+  ACTIVE_CALL_STATUSES,
+  CALL_STATUS_RANK,
+  callStatusRankSql,
+  isTerminalStatus,
+  recordingStatusRankSql,
+  StreamState,
+  streamStateRankSql,
+} from './call-status.js';
 import { utcDay } from '../usage/usage-period.js';
 import { usageIncrementSql } from '../usage/usage-sql.js';
 import type { CallDirection, CallStatus } from './call.entity.js';
@@ -118,7 +127,6 @@ WITH ins AS (
 )
 SELECT * FROM ins`;
 
-
 /**
  * The call writes Twilio's webhooks make. Each is one statement (or one short transaction) that is
  * safe to repeat: Twilio retries and reorders, and two instances may get the same callback.
@@ -211,7 +219,13 @@ export class CallsRepository {
   }
 
   /** Stream started → stopped/error, never backwards; the first StreamSid is kept. */
-  async applyStreamStatus(input: { callSid: string; accountSid: string | null; streamSid: string; state: StreamState; error: string | null }): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
+  async applyStreamStatus(input: {
+    callSid: string;
+    accountSid: string | null;
+    streamSid: string;
+    state: StreamState;
+    error: string | null;
+  }): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
     const rows: Array<{ id: string; tenant_id: string; stream_status: string }> = await this.dataSource.query(
       `UPDATE calls SET
          stream_sid = COALESCE(stream_sid, $3),
@@ -226,7 +240,14 @@ export class CallsRepository {
   }
 
   /** Stores the recording; a repeated or out-of-order callback for the same recording changes nothing. */
-  async applyRecording(input: { callSid: string; accountSid: string | null; sid: string; url: string | null; durationSecs: number | null; status: string | null }): Promise<{ callId: string; tenantId: string } | null> {
+  async applyRecording(input: {
+    callSid: string;
+    accountSid: string | null;
+    sid: string;
+    url: string | null;
+    durationSecs: number | null;
+    status: string | null;
+  }): Promise<{ callId: string; tenantId: string } | null> {
     const rows: Array<{ id: string; tenant_id: string }> = await this.dataSource.query(
       `UPDATE calls SET
          recording = CASE
@@ -255,6 +276,9 @@ export class CallsRepository {
 
   /** Records why we could not serve a call we had accepted (e.g. register-call failed). */
   async markFailure(callId: string, reason: string): Promise<void> {
-    await this.dataSource.query(`UPDATE calls SET failure_reason = $2, updated_at = now() WHERE id = $1 AND failure_reason IS NULL`, [callId, reason.slice(0, 200)]);
+    await this.dataSource.query(`UPDATE calls SET failure_reason = $2, updated_at = now() WHERE id = $1 AND failure_reason IS NULL`, [
+      callId,
+      reason.slice(0, 200),
+    ]);
   }
 }

@@ -36,7 +36,13 @@ import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.
  * (through the webhook inbox), the conversation-initiation webhook, and the agent's server tools.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookInboxEvent, CallEvent, ConversationInitiation, Call, Tenant]), TenantsModule, LeadsModule, SchedulingModule, TwilioWebhooksModule],
+  imports: [
+    TypeOrmModule.forFeature([WebhookInboxEvent, CallEvent, ConversationInitiation, Call, Tenant]),
+    TenantsModule,
+    LeadsModule,
+    SchedulingModule,
+    TwilioWebhooksModule,
+  ],
   controllers: [
     PostCallWebhookController,
     ConversationInitiationController,

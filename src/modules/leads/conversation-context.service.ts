@@ -48,7 +48,13 @@ export class ConversationContextService {
    * oldest first, and the timeline's size): for the call-setup path, which fetches it together
    * with the lead in one query.
    */
-  fromHistory(tenant: Tenant, lead: LeadContextFields | null, recent: readonly TimelineLine[], total: number, options: ContextOptions = {}): ConversationContext {
+  fromHistory(
+    tenant: Tenant,
+    lead: LeadContextFields | null,
+    recent: readonly TimelineLine[],
+    total: number,
+    options: ContextOptions = {},
+  ): ConversationContext {
     return {
       dynamicVariables: { ...(options.extraVariables ?? {}), ...buildVariables(tenant, lead, recent, total) },
       conversationConfigOverride: buildOverride(tenant, options),
@@ -61,7 +67,13 @@ export class ConversationContextService {
   }
 }
 
-export function buildVariables(tenant: Tenant | null, lead: LeadContextFields | null, recent: readonly TimelineLine[], total: number, organizationName = ''): DynamicVariables {
+export function buildVariables(
+  tenant: Tenant | null,
+  lead: LeadContextFields | null,
+  recent: readonly TimelineLine[],
+  total: number,
+  organizationName = '',
+): DynamicVariables {
   const returning = !!lead && (lead.interactionCount > 0 || total > 0);
   return {
     customer_name: lead?.name || 'Customer',

@@ -47,8 +47,22 @@ describe('conversationOutcome', () => {
 
   it('should keep what a person entered, carry the previous score and keep the latest contact time', () => {
     const later = new Date('2026-04-01T00:00:00Z');
-    const lead: LeadSnapshot = { ...NEW_LEAD, name: 'J. Doe', email: 'j@doe.test', status: 'qualified', score: 80, interactionCount: 3, interests: ['old_interest'], lastContactAt: later };
-    const outcome = conversationOutcome({ lead, turns: BOOKING_CALL, endedAt: ENDED, analysis: { dataCollected: { name: 'Jane', email: 'jane@example.com' } } });
+    const lead: LeadSnapshot = {
+      ...NEW_LEAD,
+      name: 'J. Doe',
+      email: 'j@doe.test',
+      status: 'qualified',
+      score: 80,
+      interactionCount: 3,
+      interests: ['old_interest'],
+      lastContactAt: later,
+    };
+    const outcome = conversationOutcome({
+      lead,
+      turns: BOOKING_CALL,
+      endedAt: ENDED,
+      analysis: { dataCollected: { name: 'Jane', email: 'jane@example.com' } },
+    });
     expect(outcome.changes.name).toBeUndefined();
     expect(outcome.changes.email).toBeUndefined();
     expect(outcome.changes.interactionCount).toBe(4);

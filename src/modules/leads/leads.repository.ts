@@ -82,7 +82,19 @@ export class LeadsRepository {
    */
   async recentMessagesWithTotal(tenantId: string, leadId: string, limit: number): Promise<{ recent: LeadMessage[]; total: number }> {
     const rows = await queryPrepared(this.messages.manager, RECENT_MESSAGES_WITH_TOTAL, [tenantId, leadId, limit]);
-    const recent = rows.reverse().map((r) => Object.assign(new LeadMessage(), { id: r.id, tenantId, leadId, channel: r.channel, role: r.role, body: r.body, occurredAt: new Date(r.occurred_at as string) }));
+    const recent = rows
+      .reverse()
+      .map((r) =>
+        Object.assign(new LeadMessage(), {
+          id: r.id,
+          tenantId,
+          leadId,
+          channel: r.channel,
+          role: r.role,
+          body: r.body,
+          occurredAt: new Date(r.occurred_at as string),
+        }),
+      );
     return { recent, total: rows.length > 0 ? Number(rows[0].total) : 0 };
   }
 
@@ -91,16 +103,22 @@ export class LeadsRepository {
    * timeline entries (oldest first) and the timeline's size, in one query; null for a new number.
    */
   async findByPhoneWithHistory(tenantId: string, phoneE164: string, limit: number): Promise<LeadWithHistory | null> {
-    const rows: Array<{ id: string; name: string | null; summary: string | null; interaction_count: number; total: number; recent: Array<{ role: MessageRole; channel: MessageChannel; body: string }> }> =
-      await this.leads.query(
-        `SELECT l.id, l.name, l.summary, l.interaction_count,
+    const rows: Array<{
+      id: string;
+      name: string | null;
+      summary: string | null;
+      interaction_count: number;
+      total: number;
+      recent: Array<{ role: MessageRole; channel: MessageChannel; body: string }>;
+    }> = await this.leads.query(
+      `SELECT l.id, l.name, l.summary, l.interaction_count,
            (SELECT count(*)::int FROM lead_messages m WHERE m.tenant_id = l.tenant_id AND m.lead_id = l.id) AS total,
            (SELECT coalesce(json_agg(json_build_object('role', r.role, 'channel', r.channel, 'body', r.body) ORDER BY r.occurred_at, r.id), '[]'::json)
               FROM (SELECT id, role, channel, body, occurred_at FROM lead_messages m WHERE m.tenant_id = l.tenant_id AND m.lead_id = l.id
                     ORDER BY m.occurred_at DESC, m.id DESC LIMIT $3) r) AS recent
          FROM leads l WHERE l.tenant_id = $1 AND l.phone_e164 = $2`,
-        [tenantId, phoneE164, limit],
-      );
+      [tenantId, phoneE164, limit],
+    );
     const row = rows[0];
     if (!row) return null;
     return { lead: { id: row.id, name: row.name, summary: row.summary, interactionCount: row.interaction_count }, recent: row.recent, total: row.total };
@@ -134,7 +152,19 @@ export class LeadsRepository {
       const chunk = entries.slice(start, start + INSERT_CHUNK);
       const params: unknown[] = [];
       const rows = chunk.map((e) => {
-        const values = [e.tenantId, e.leadId, e.callId ?? null, e.channel, e.direction, e.role, e.body, e.offsetSecs ?? null, e.externalId, JSON.stringify(e.metadata ?? {}), e.occurredAt];
+        const values = [
+          e.tenantId,
+          e.leadId,
+          e.callId ?? null,
+          e.channel,
+          e.direction,
+          e.role,
+          e.body,
+          e.offsetSecs ?? null,
+          e.externalId,
+          JSON.stringify(e.metadata ?? {}),
+          e.occurredAt,
+        ];
         const placeholders = values.map((v) => `$${params.push(v)}`);
         return `(${placeholders.join(', ')})`;
       });
@@ -152,7 +182,12 @@ export class LeadsRepository {
    * The post-call transcript replaces the turns the media bridge wrote live for the call (contract:
    * live rows carry metadata.source = 'live'); run inside the caller's transaction.
    */
-  async replaceLiveTurns(manager: EntityManager, tenantId: string, callId: string, entries: readonly NewTimelineEntry[]): Promise<{ removed: number; inserted: number }> {
+  async replaceLiveTurns(
+    manager: EntityManager,
+    tenantId: string,
+    callId: string,
+    entries: readonly NewTimelineEntry[],
+  ): Promise<{ removed: number; inserted: number }> {
     const removed: [unknown[], number] = await manager.query(
       `DELETE FROM lead_messages WHERE tenant_id = $1 AND call_id = $2 AND metadata->>'source' = 'live'`,
       [tenantId, callId],

@@ -70,10 +70,15 @@ export class LeadsService {
       const condition = afterCursorCondition(cursor);
       qb.andWhere(condition.sql, condition.params);
     }
-    const rows = await qb.orderBy(column, 'DESC', 'NULLS LAST').addOrderBy('l.id', 'DESC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy(column, 'DESC', 'NULLS LAST')
+      .addOrderBy('l.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
     const items = rows.slice(0, limit);
     const last = items.at(-1);
-    const value = (lead: Lead) => (sort === 'score' ? lead.score : sort === 'created' ? lead.createdAt.toISOString() : (lead.lastContactAt?.toISOString() ?? null));
+    const value = (lead: Lead) =>
+      sort === 'score' ? lead.score : sort === 'created' ? lead.createdAt.toISOString() : (lead.lastContactAt?.toISOString() ?? null);
     return {
       items: items.map(toLeadResponse),
       nextCursor: rows.length > limit && last ? encodeLeadCursor({ sort, value: value(last), id: last.id }) : null,

@@ -57,7 +57,12 @@ export class MediaBridgeMetrics {
         },
       });
     }
-    this.setup = metrics.histogram('media_bridge_setup_seconds', 'Call setup from the stream start: upstream_open (ElevenLabs conversation ready), first_agent_audio (first agent audio sent to the caller)', [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8], ['stage'] as const);
+    this.setup = metrics.histogram(
+      'media_bridge_setup_seconds',
+      'Call setup from the stream start: upstream_open (ElevenLabs conversation ready), first_agent_audio (first agent audio sent to the caller)',
+      [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8],
+      ['stage'] as const,
+    );
     this.upstreamErrors = metrics.counter('media_bridge_upstream_errors_total', 'ElevenLabs conversation failures, by type', ['type'] as const);
     this.interruptions = metrics.counter('media_bridge_interruptions_total', 'Caller barge-ins (ElevenLabs interruption events)');
     this.rejections = metrics.counter('media_bridge_stream_rejections_total', 'Media streams refused, by reason', ['reason'] as const);

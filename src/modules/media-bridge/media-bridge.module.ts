@@ -17,7 +17,16 @@ import { TranscriptWriter } from './transcript-writer.service.js';
 /** Twilio Media Streams ⇄ ElevenLabs conversations (docs/media-bridge.md). Other modules add client tools through ClientToolRegistry. */
 @Module({
   imports: [TypeOrmModule.forFeature([Call, Tenant, Lead]), CallsModule, LeadsModule],
-  providers: [MediaBridgeGateway, MediaBridgeService, MediaStreamAuthenticator, MediaSessionFactory, MediaCallsRepository, MediaBridgeMetrics, TranscriptWriter, ClientToolRegistry],
+  providers: [
+    MediaBridgeGateway,
+    MediaBridgeService,
+    MediaStreamAuthenticator,
+    MediaSessionFactory,
+    MediaCallsRepository,
+    MediaBridgeMetrics,
+    TranscriptWriter,
+    ClientToolRegistry,
+  ],
   exports: [ClientToolRegistry, MediaBridgeService],
 })
 export class MediaBridgeModule {}

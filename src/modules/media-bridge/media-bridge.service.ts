@@ -101,7 +101,9 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
           if (handback.firstMessage) options.firstMessage = handback.firstMessage;
         }
         const context = this.contexts.build(stream.tenant, stream.lead, options);
-        session = this.factory.create({ call: { id: stream.callId, tenantId: stream.tenantId, leadId: stream.leadId }, tenant: stream.tenant, context }, (s) => this.onFinished(s));
+        session = this.factory.create({ call: { id: stream.callId, tenantId: stream.tenantId, leadId: stream.leadId }, tenant: stream.tenant, context }, (s) =>
+          this.onFinished(s),
+        );
         this.sessions.set(stream.callId, session);
         session.start();
       }

@@ -44,7 +44,14 @@ export class MediaCallsRepository {
     );
     const rows = returningRows<Record<string, unknown>>(result);
     if (rows.length !== 1) return null;
-    const row = rows[0] as { id: string; lead_id: string | null; tenant: Partial<Tenant>; lead: Partial<Lead> | null; handback: BridgeCallContext['handback']; context_options: ContextOptions | null };
+    const row = rows[0] as {
+      id: string;
+      lead_id: string | null;
+      tenant: Partial<Tenant>;
+      lead: Partial<Lead> | null;
+      handback: BridgeCallContext['handback'];
+      context_options: ContextOptions | null;
+    };
     return {
       call: { id: row.id, tenantId, leadId: row.lead_id },
       tenant: Object.assign(new Tenant(), row.tenant),

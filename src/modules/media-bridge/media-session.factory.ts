@@ -64,7 +64,9 @@ export class MediaSessionFactory {
           : async (signal: AbortSignal) => this.elevenlabs.getSignedUrl(await this.apiKey(tenantId), agentId, signal);
         return new ElevenLabsAgentClient({
           resolveUrl,
-          initiation: Promise.resolve(context).then((c) => agentMessages.initiation({ dynamicVariables: c.dynamicVariables, conversationConfigOverride: c.conversationConfigOverride, userId: callId })),
+          initiation: Promise.resolve(context).then((c) =>
+            agentMessages.initiation({ dynamicVariables: c.dynamicVariables, conversationConfigOverride: c.conversationConfigOverride, userId: callId }),
+          ),
           listener,
           log: this.log,
           connectTimeoutMs: UPSTREAM_CONNECT_TIMEOUT_MS,
@@ -73,7 +75,12 @@ export class MediaSessionFactory {
       setConversation: (conversationId) => this.calls.setConversation(callId, tenantId, conversationId, agentId),
       recordOutcome: (outcome, reason, failure) => {
         this.metrics.ended(outcome);
-        return this.calls.recordBridgeOutcome(callId, tenantId, { bridgeOutcome: outcome, bridgeEndReason: reason, bridgeEndedAt: new Date().toISOString() }, failure);
+        return this.calls.recordBridgeOutcome(
+          callId,
+          tenantId,
+          { bridgeOutcome: outcome, bridgeEndReason: reason, bridgeEndedAt: new Date().toISOString() },
+          failure,
+        );
       },
       timeline: (entry) => this.transcripts.enqueue(entry),
       publish: (type, data) => void this.events.publish({ tenantId, type, callId, leadId, data }).catch(() => undefined),

@@ -10,7 +10,11 @@ describe('publicStreamUrls', () => {
   it.each([
     ['https://voice.example.com', '/media-stream', ['wss://voice.example.com/media-stream', 'wss://voice.example.com/media-stream/']],
     ['http://localhost:3000', '/media-stream', ['ws://localhost:3000/media-stream', 'ws://localhost:3000/media-stream/']],
-    ['https://lb.example.com/switchboard', '/media-stream', ['wss://lb.example.com/switchboard/media-stream', 'wss://lb.example.com/switchboard/media-stream/']],
+    [
+      'https://lb.example.com/switchboard',
+      '/media-stream',
+      ['wss://lb.example.com/switchboard/media-stream', 'wss://lb.example.com/switchboard/media-stream/'],
+    ],
     ['https://voice.example.com', '/media-stream/', ['wss://voice.example.com/media-stream/', 'wss://voice.example.com/media-stream']],
   ])('%s + %s', (base, path, urls) => {
     expect(publicStreamUrls(base, path)).toEqual(urls);
@@ -37,11 +41,22 @@ describe('parseStreamStart', () => {
     event: 'start',
     sequenceNumber: '1',
     streamSid: 'MZ' + 'a'.repeat(32),
-    start: { streamSid: 'MZ' + 'a'.repeat(32), accountSid: 'AC' + 'b'.repeat(32), callSid: 'CA' + 'c'.repeat(32), customParameters: { sessionToken: 'v1.t.c.1.m', callId: 'call-1' } },
+    start: {
+      streamSid: 'MZ' + 'a'.repeat(32),
+      accountSid: 'AC' + 'b'.repeat(32),
+      callSid: 'CA' + 'c'.repeat(32),
+      customParameters: { sessionToken: 'v1.t.c.1.m', callId: 'call-1' },
+    },
   };
 
   it('should read the SIDs and our parameters', () => {
-    expect(parseStreamStart(start)).toEqual({ streamSid: start.start.streamSid, accountSid: start.start.accountSid, callSid: start.start.callSid, sessionToken: 'v1.t.c.1.m', callId: 'call-1' });
+    expect(parseStreamStart(start)).toEqual({
+      streamSid: start.start.streamSid,
+      accountSid: start.start.accountSid,
+      callSid: start.start.callSid,
+      sessionToken: 'v1.t.c.1.m',
+      callId: 'call-1',
+    });
   });
 
   it.each([

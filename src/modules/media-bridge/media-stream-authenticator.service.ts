@@ -39,7 +39,12 @@ export interface AuthorizedStream {
   contextOptions?: ContextOptions | null;
 }
 
-const TOKEN_CODES = { malformed: Code.TOKEN_MALFORMED, bad_signature: Code.TOKEN_BAD_SIGNATURE, expired: Code.TOKEN_EXPIRED, wrong_call: Code.TOKEN_CALL_MISMATCH } as const;
+const TOKEN_CODES = {
+  malformed: Code.TOKEN_MALFORMED,
+  bad_signature: Code.TOKEN_BAD_SIGNATURE,
+  expired: Code.TOKEN_EXPIRED,
+  wrong_call: Code.TOKEN_CALL_MISMATCH,
+} as const;
 // Refusals are audited, but a flood of bad upgrades must not turn into a flood of audit rows.
 const AUDIT_BURST = 20;
 
@@ -75,7 +80,13 @@ export class MediaStreamAuthenticator {
     if (!this.sources.allows(sourceIp)) throw new MediaBridgeException(Code.SOURCE_NOT_ALLOWED, 'Media stream from outside TWILIO_WEBHOOK_ALLOWED_IPS');
     const header = req.headers['x-twilio-signature'];
     const signature = typeof header === 'string' && header.length > 0 ? header : null;
-    const verdict: UpgradeVerdict = { signature, urls: publicStreamUrls(this.config.publicBaseUrl, req.url ?? '/'), platformVerified: false, sourceIp, requestId };
+    const verdict: UpgradeVerdict = {
+      signature,
+      urls: publicStreamUrls(this.config.publicBaseUrl, req.url ?? '/'),
+      platformVerified: false,
+      sourceIp,
+      requestId,
+    };
     if (!this.config.twilio.validateSignatures) return { ...verdict, platformVerified: true };
     if (!signature) throw new MediaBridgeException(Code.MISSING_SIGNATURE, 'No x-twilio-signature on the media stream upgrade');
     const token = this.config.twilio.authToken;
@@ -99,10 +110,21 @@ export class MediaStreamAuthenticator {
     if (!token.ok) throw new MediaBridgeException(TOKEN_CODES[token.reason], `Session token refused: ${token.reason}`);
     const { tenantId, callId } = token.claims;
     if (start.callId !== callId) throw new MediaBridgeException(Code.TOKEN_CALL_MISMATCH, 'callId parameter does not match the session token');
-    if (signedByTenant && signedByTenant !== tenantId) throw new MediaBridgeException(Code.TENANT_MISMATCH, 'Stream signed by another tenant than the session token names');
+    if (signedByTenant && signedByTenant !== tenantId)
+      throw new MediaBridgeException(Code.TENANT_MISMATCH, 'Stream signed by another tenant than the session token names');
     const claimed = await this.calls.claimStream(callId, tenantId, start.callSid, start.streamSid);
     if (!claimed) throw new MediaBridgeException(Code.TOKEN_REUSED, 'Session token already used (or the call does not exist)');
-    return { callId, tenantId, leadId: claimed.call.leadId, callSid: start.callSid, streamSid: start.streamSid, tenant: claimed.tenant, lead: claimed.lead, handback: claimed.handback ?? null, contextOptions: claimed.contextOptions ?? null };
+    return {
+      callId,
+      tenantId,
+      leadId: claimed.call.leadId,
+      callSid: start.callSid,
+      streamSid: start.streamSid,
+      tenant: claimed.tenant,
+      lead: claimed.lead,
+      handback: claimed.handback ?? null,
+      contextOptions: claimed.contextOptions ?? null,
+    };
   }
 
   /** Logs, counts and audits a refusal (reasons only: no signatures, tokens or numbers). */

@@ -112,10 +112,12 @@ export class TranscriptWriter implements BeforeApplicationShutdown {
     try {
       if (rows.length > 0) await this.insert(rows);
       for (const c of corrections) {
-        await this.dataSource.query(
-          `UPDATE lead_messages SET body = $3, metadata = metadata || $4::jsonb WHERE tenant_id = $1 AND external_id = $2`,
-          [c.tenantId, c.targetExternalId, c.text, JSON.stringify({ corrected: true, originalText: c.original })],
-        );
+        await this.dataSource.query(`UPDATE lead_messages SET body = $3, metadata = metadata || $4::jsonb WHERE tenant_id = $1 AND external_id = $2`, [
+          c.tenantId,
+          c.targetExternalId,
+          c.text,
+          JSON.stringify({ corrected: true, originalText: c.original }),
+        ]);
       }
     } catch (err) {
       this.failedBatches++;
@@ -128,7 +130,19 @@ export class TranscriptWriter implements BeforeApplicationShutdown {
   private async insert(rows: LiveTimelineItem[]): Promise<void> {
     const params: unknown[] = [];
     const values = rows.map((r, i) => {
-      params.push(r.tenantId, r.leadId, r.callId, 'voice', r.kind === 'user' ? 'inbound' : 'outbound', ROLE[r.kind], r.text, r.offsetSecs, liveExternalId(r.callId, r.eventId, r.kind), JSON.stringify({ ...r.metadata, source: 'live' }), r.occurredAt);
+      params.push(
+        r.tenantId,
+        r.leadId,
+        r.callId,
+        'voice',
+        r.kind === 'user' ? 'inbound' : 'outbound',
+        ROLE[r.kind],
+        r.text,
+        r.offsetSecs,
+        liveExternalId(r.callId, r.eventId, r.kind),
+        JSON.stringify({ ...r.metadata, source: 'live' }),
+        r.occurredAt,
+      );
       const base = i * COLUMNS;
       return `(${Array.from({ length: COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
     });

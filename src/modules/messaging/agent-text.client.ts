@@ -26,14 +26,29 @@ export class AgentTextClient {
     if (!agent.agentId) throw new AgentTextError('The tenant has no agent configured');
     const ctx = await this.context.build(tenant, lead, { textOnly: true });
     // An SMS conversation starts with the customer's message: no greeting (an empty first message makes the agent wait).
-    const override = { ...ctx.conversationConfigOverride, agent: { ...((ctx.conversationConfigOverride.agent as Record<string, unknown>) ?? {}), first_message: '' } };
-    const url = agent.publicAgent ? this.elevenlabs.publicConversationUrl(agent.agentId) : await this.elevenlabs.getSignedUrl(await this.elevenlabs.apiKeyForTenant(tenant.id), agent.agentId);
-    const initiation = { type: 'conversation_initiation_client_data', dynamic_variables: ctx.dynamicVariables, conversation_config_override: override, user_id: lead.id };
+    const override = {
+      ...ctx.conversationConfigOverride,
+      agent: { ...((ctx.conversationConfigOverride.agent as Record<string, unknown>) ?? {}), first_message: '' },
+    };
+    const url = agent.publicAgent
+      ? this.elevenlabs.publicConversationUrl(agent.agentId)
+      : await this.elevenlabs.getSignedUrl(await this.elevenlabs.apiKeyForTenant(tenant.id), agent.agentId);
+    const initiation = {
+      type: 'conversation_initiation_client_data',
+      dynamic_variables: ctx.dynamicVariables,
+      conversation_config_override: override,
+      user_id: lead.id,
+    };
     return exchange(url, initiation, text, timeoutMs);
   }
 }
 
-function exchange(url: string, initiation: Record<string, unknown>, text: string, timeoutMs: number): Promise<{ reply: string; conversationId: string | null }> {
+function exchange(
+  url: string,
+  initiation: Record<string, unknown>,
+  text: string,
+  timeoutMs: number,
+): Promise<{ reply: string; conversationId: string | null }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     let conversationId: string | null = null;

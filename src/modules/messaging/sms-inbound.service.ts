@@ -82,7 +82,16 @@ export class SmsInboundService implements OnApplicationShutdown {
         `INSERT INTO lead_messages (tenant_id, lead_id, channel, direction, role, body, external_id, status, segments, metadata, occurred_at)
          VALUES ($1, $2, $3, 'inbound', 'user', $4, $5, 'received', $6, $7, $8)
          ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
-        [tenantId, lead.id, channel, body, params.MessageSid, Number(params.NumSegments) || countSegments(body), JSON.stringify({ to: ourNumber, ...(keyword ? { keyword } : {}) }), now],
+        [
+          tenantId,
+          lead.id,
+          channel,
+          body,
+          params.MessageSid,
+          Number(params.NumSegments) || countSegments(body),
+          JSON.stringify({ to: ourNumber, ...(keyword ? { keyword } : {}) }),
+          now,
+        ],
       );
       if (rows.length === 0) return null;
       const optOut = keyword === 'opt_out' ? 'now()' : keyword === 'opt_in' ? 'NULL' : 'opted_out_at';
@@ -92,7 +101,10 @@ export class SmsInboundService implements OnApplicationShutdown {
       );
       const segments = Number(params.NumSegments) || countSegments(body);
       await this.usage.increment(tenantId, now, channel === 'whatsapp' ? { whatsappIn: 1 } : { smsInSegments: segments }, manager);
-      await this.events.publish({ tenantId, type: 'sms.received', leadId: lead.id, data: { messageId: rows[0].id, sid: params.MessageSid, channel, body, keyword } }, { manager });
+      await this.events.publish(
+        { tenantId, type: 'sms.received', leadId: lead.id, data: { messageId: rows[0].id, sid: params.MessageSid, channel, body, keyword } },
+        { manager },
+      );
       if (keyword === 'opt_out' || keyword === 'opt_in') {
         await this.events.publish({ tenantId, type: 'lead.updated', leadId: lead.id, data: { optedOut: keyword === 'opt_out' } }, { manager });
       }
@@ -107,7 +119,12 @@ export class SmsInboundService implements OnApplicationShutdown {
       if (!lead || lead.optedOutAt || s.keyword === 'opt_out' || s.keyword === 'opt_in') return;
       const base = { tenantId: s.tenantId, lead, channel: s.channel, from: s.ourNumber } as const;
       if (s.keyword === 'help') {
-        await this.sender.send({ ...base, body: tenant.settings?.messages?.smsHelp || DEFAULT_HELP, role: 'system', metadata: { inReplyTo: s.messageId, kind: 'help' } });
+        await this.sender.send({
+          ...base,
+          body: tenant.settings?.messages?.smsHelp || DEFAULT_HELP,
+          role: 'system',
+          metadata: { inReplyTo: s.messageId, kind: 'help' },
+        });
         return;
       }
       if (lead.humanControl) return; // operators see it live and answer themselves
@@ -121,7 +138,12 @@ export class SmsInboundService implements OnApplicationShutdown {
         return;
       }
       const reply = await this.agentReply(tenant, lead, s);
-      await this.sender.send({ ...base, body: reply.body, role: reply.fallback ? 'system' : 'agent', metadata: { inReplyTo: s.messageId, ...(reply.fallback ? { flag: 'agent_failed' } : { conversationId: reply.conversationId }) } });
+      await this.sender.send({
+        ...base,
+        body: reply.body,
+        role: reply.fallback ? 'system' : 'agent',
+        metadata: { inReplyTo: s.messageId, ...(reply.fallback ? { flag: 'agent_failed' } : { conversationId: reply.conversationId }) },
+      });
     } catch (err) {
       this.logger.error({ err, tenantId: s.tenantId, messageId: s.messageId }, 'Automatic SMS reply failed');
       await this.flag(s, 'reply_failed').catch(() => undefined);
@@ -133,7 +155,10 @@ export class SmsInboundService implements OnApplicationShutdown {
       const { reply, conversationId } = await this.agent.reply(tenant, lead, s.body);
       return { body: reply.slice(0, 1600), fallback: false, conversationId };
     } catch (err) {
-      this.logger.warn({ tenantId: s.tenantId, leadId: s.leadId, reason: (err as Error).message }, 'The agent did not answer an SMS: sending the fallback text');
+      this.logger.warn(
+        { tenantId: s.tenantId, leadId: s.leadId, reason: (err as Error).message },
+        'The agent did not answer an SMS: sending the fallback text',
+      );
       await this.flag(s, 'agent_failed');
       return { body: tenant.settings?.messages?.smsFallback || DEFAULT_FALLBACK, fallback: true, conversationId: null };
     }
@@ -150,7 +175,11 @@ export class SmsInboundService implements OnApplicationShutdown {
   }
 
   private async flag(s: Stored, flag: string): Promise<void> {
-    await this.db.query(`UPDATE lead_messages SET metadata = metadata || jsonb_build_object('flag', $3::text) WHERE tenant_id = $1 AND id = $2`, [s.tenantId, s.messageId, flag]);
+    await this.db.query(`UPDATE lead_messages SET metadata = metadata || jsonb_build_object('flag', $3::text) WHERE tenant_id = $1 AND id = $2`, [
+      s.tenantId,
+      s.messageId,
+      flag,
+    ]);
     await this.events.publish({ tenantId: s.tenantId, type: 'alert', leadId: s.leadId, data: { kind: `sms.${flag}`, messageId: s.messageId } });
   }
 

@@ -7,7 +7,10 @@ const OPT_IN = new Set(['START', 'UNSTOP', 'YES']);
 
 /** Carrier keywords are whole-message, case-insensitive, surrounding punctuation/space ignored. */
 export function classifyKeyword(body: string): SmsKeyword {
-  const word = body.trim().replace(/[.!\s]+$/g, '').toUpperCase();
+  const word = body
+    .trim()
+    .replace(/[.!\s]+$/g, '')
+    .toUpperCase();
   if (OPT_OUT.has(word)) return 'opt_out';
   if (OPT_IN.has(word) && word !== 'YES') return 'opt_in';
   if (word === 'HELP' || word === 'INFO') return 'help';
@@ -15,9 +18,7 @@ export function classifyKeyword(body: string): SmsKeyword {
 }
 
 // GSM 03.38 basic set + the extension table (which costs two septets).
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
+const GSM_BASIC = new Set('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà');
 const GSM_EXT = new Set('^{}\\[~]|€\f');
 
 /** SMS segments of a body: GSM-7 160/153 septets, else UCS-2 70/67 code units. */
@@ -76,7 +77,9 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
 
 /** `whatsapp:+1415...` → channel and bare number. */
 export function splitChannelAddress(address: string): { channel: 'sms' | 'whatsapp'; number: string } {
-  return address.toLowerCase().startsWith('whatsapp:') ? { channel: 'whatsapp', number: address.slice('whatsapp:'.length) } : { channel: 'sms', number: address };
+  return address.toLowerCase().startsWith('whatsapp:')
+    ? { channel: 'whatsapp', number: address.slice('whatsapp:'.length) }
+    : { channel: 'sms', number: address };
 }
 
 export function withChannel(channel: 'sms' | 'whatsapp', e164: string): string {

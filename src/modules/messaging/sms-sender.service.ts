@@ -77,7 +77,12 @@ export class SmsSenderService {
   async create(tenantId: string, channel: 'sms' | 'whatsapp', from: string, to: string, body: string): Promise<{ sid: string; status: string }> {
     const { client } = await this.twilio.forTenant(tenantId);
     try {
-      const msg = await client.messages.create({ to: withChannel(channel, to), from: withChannel(channel, from), body, statusCallback: this.statusCallbackUrl });
+      const msg = await client.messages.create({
+        to: withChannel(channel, to),
+        from: withChannel(channel, from),
+        body,
+        statusCallback: this.statusCallbackUrl,
+      });
       return { sid: msg.sid, status: msg.status ?? 'queued' };
     } catch (err) {
       const code = (err as { code?: number }).code;
@@ -127,7 +132,12 @@ export class SmsSenderService {
       await manager.query(`UPDATE leads SET last_contact_at = $3 WHERE tenant_id = $1 AND id = $2`, [out.tenantId, out.lead.id, now]);
       await this.countSent(manager, out.tenantId, out.channel, segments, now);
       await this.events.publish(
-        { tenantId: out.tenantId, type: 'sms.sent', leadId: out.lead.id, data: { messageId: rows[0].id, sid, channel: out.channel, role: out.role, status, segments, body: out.body } },
+        {
+          tenantId: out.tenantId,
+          type: 'sms.sent',
+          leadId: out.lead.id,
+          data: { messageId: rows[0].id, sid, channel: out.channel, role: out.role, status, segments, body: out.body },
+        },
         { manager },
       );
       return rows[0].id;
@@ -139,7 +149,8 @@ export class SmsSenderService {
   private async assertQuota(tenantId: string, channel: 'sms' | 'whatsapp', segments: number): Promise<void> {
     if (channel !== 'sms') return;
     const quota = await this.quota.check(tenantId, 'smsSegments', { pending: segments - 1 });
-    if (!quota.allowed) throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
+    if (!quota.allowed)
+      throw new MessagingException(MessagingExceptionCode.QUOTA_EXCEEDED, `The monthly SMS quota is used up (${quota.used} of ${quota.limit} segments)`);
   }
 
   /** Usage of one message sent (a first send or a resend), and the quota alerts it earns, in the sender's transaction. */

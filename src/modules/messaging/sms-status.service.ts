@@ -39,18 +39,25 @@ export class SmsStatusService {
     const rank = statusRank(params.MessageStatus);
     if (rank === undefined) return;
     const errorCode = params.ErrorCode ? Number(params.ErrorCode) : null;
-    const rows = returningRows<UpdatedRow>(await this.db.query(
-      `UPDATE lead_messages m SET status = $2, error_code = COALESCE($3, m.error_code)
+    const rows = returningRows<UpdatedRow>(
+      await this.db.query(
+        `UPDATE lead_messages m SET status = $2, error_code = COALESCE($3, m.error_code)
        FROM leads l
        WHERE m.external_id = $1 AND ($5::uuid IS NULL OR m.tenant_id = $5) AND l.id = m.lead_id AND l.tenant_id = m.tenant_id
          AND ${RANK_SQL.replace(/status/, 'm.status')} < $4
        RETURNING m.id, m.tenant_id, m.lead_id, COALESCE((m.metadata->>'attempts')::int, 1) AS attempts, m.metadata->>'from' AS "from",
          (l.opted_out_at IS NOT NULL) AS opted_out`,
-      [params.MessageSid, params.MessageStatus, errorCode, rank, account.tenantId],
-    ));
+        [params.MessageSid, params.MessageStatus, errorCode, rank, account.tenantId],
+      ),
+    );
     const row = rows[0];
     if (!row) return; // unknown, or older than what we have: nothing to do
-    await this.events.publish({ tenantId: row.tenant_id, type: 'sms.status', leadId: row.lead_id, data: { messageId: row.id, sid: params.MessageSid, status: params.MessageStatus, errorCode } });
+    await this.events.publish({
+      tenantId: row.tenant_id,
+      type: 'sms.status',
+      leadId: row.lead_id,
+      data: { messageId: row.id, sid: params.MessageSid, status: params.MessageStatus, errorCode },
+    });
     if (params.MessageStatus !== 'failed' && params.MessageStatus !== 'undelivered') return;
     if (isRetryable(errorCode) && row.attempts <= this.config.sms.maxRetries && !row.opted_out && row.from) {
       // Only while the row still carries this attempt: a resend already under way has replaced it.
@@ -66,7 +73,10 @@ export class SmsStatusService {
 
   /** The message will not be sent again: flagged in the timeline, and an alert for the dashboards. */
   async giveUp(m: { tenantId: string; leadId: string; messageId: string; errorCode: number | null; reason?: string }): Promise<void> {
-    await this.db.query(`UPDATE lead_messages SET metadata = metadata || jsonb_build_object('flag', 'delivery_failed') WHERE tenant_id = $1 AND id = $2`, [m.tenantId, m.messageId]);
+    await this.db.query(`UPDATE lead_messages SET metadata = metadata || jsonb_build_object('flag', 'delivery_failed') WHERE tenant_id = $1 AND id = $2`, [
+      m.tenantId,
+      m.messageId,
+    ]);
     await this.events.publish({
       tenantId: m.tenantId,
       type: 'alert',

@@ -23,6 +23,14 @@ export class OutboundCallsController {
   async create(@Body() dto: OutboundCallDto, @CurrentPrincipal() principal: Principal): Promise<OutboundCallResponseDto> {
     const tenantId = tenantIdFor(principal, dto.tenantId);
     const call = await this.outbound.request({ tenantId, isAdmin: principal.kind === 'admin' }, dto);
-    return { id: call.id, tenantId: call.tenantId, leadId: call.leadId, status: call.status, direction: call.direction, to: call.toNumber, from: call.fromNumber };
+    return {
+      id: call.id,
+      tenantId: call.tenantId,
+      leadId: call.leadId,
+      status: call.status,
+      direction: call.direction,
+      to: call.toNumber,
+      from: call.fromNumber,
+    };
   }
 }

@@ -58,7 +58,7 @@ export class OutboundCallsService {
     const agentId = callerId.agentId ?? tenant.settings?.agent?.agentId ?? null;
     if (!agentId) throw new Err(Code.AGENT_NOT_CONFIGURED, 'No ElevenLabs agent is configured for this tenant or number');
     if (!dto.force && !isWithinBusinessHours(tenant.settings?.businessHours, tenant.timezone, now)) {
-      throw new Err(Code.OUT_OF_HOURS, 'Outside the tenant\'s business hours (the admin key may pass force: true)');
+      throw new Err(Code.OUT_OF_HOURS, "Outside the tenant's business hours (the admin key may pass force: true)");
     }
     const { accountSid } = await this.credentials.credentialsForTenant(tenant.id);
     const overrides: OutboundOverrides = {
@@ -73,10 +73,25 @@ export class OutboundCallsService {
       await this.assertQuotas(manager, tenant, now);
       const lead = await this.leads.findOrCreateByPhone(tenant.id, to, manager);
       if (lead.optedOutAt) throw new Err(Code.LEAD_OPTED_OUT, 'This lead has opted out of contact');
-      return this.insertQueued(manager, { tenant, leadId: lead.id, callerId, to, accountSid, agentId, overrides, requestedBy: who.isAdmin ? 'admin' : 'tenant' });
+      return this.insertQueued(manager, {
+        tenant,
+        leadId: lead.id,
+        callerId,
+        to,
+        accountSid,
+        agentId,
+        overrides,
+        requestedBy: who.isAdmin ? 'admin' : 'tenant',
+      });
     });
     this.logger.log({ callId: call.id, tenantId: tenant.id, to: maskPhone(to) }, 'Outbound call queued');
-    void this.events.publish({ tenantId: tenant.id, type: 'call.status', callId: call.id, leadId: call.leadId, data: { callId: call.id, status: 'queued', direction: 'outbound' } });
+    void this.events.publish({
+      tenantId: tenant.id,
+      type: 'call.status',
+      callId: call.id,
+      leadId: call.leadId,
+      data: { callId: call.id, status: 'queued', direction: 'outbound' },
+    });
     this.dispatcher.kick();
     return call;
   }
@@ -105,13 +120,14 @@ export class OutboundCallsService {
       `SELECT id, e164, agent_id FROM phone_numbers WHERE tenant_id = $1 AND voice_enabled AND ($2::varchar IS NULL OR e164 = $2::varchar) ORDER BY created_at LIMIT 1`,
       [tenantId, e164 ?? null],
     );
-    if (!rows[0]) throw new Err(Code.NO_CALLER_ID, from ? 'from is not one of this tenant\'s voice numbers' : 'The tenant has no voice number to call from');
+    if (!rows[0]) throw new Err(Code.NO_CALLER_ID, from ? "from is not one of this tenant's voice numbers" : 'The tenant has no voice number to call from');
     return { e164: rows[0].e164, phoneNumberId: rows[0].id, agentId: rows[0].agent_id };
   }
 
   private async assertQuotas(manager: EntityManager, tenant: Tenant, now: Date): Promise<void> {
     const concurrent = await this.quotas.check(tenant.id, 'concurrentCalls', { manager, now });
-    if (!concurrent.allowed) throw new Err(Code.CONCURRENCY_QUOTA, `Concurrent-call quota reached (${concurrent.used} of ${concurrent.limit} lines in use): try again later`);
+    if (!concurrent.allowed)
+      throw new Err(Code.CONCURRENCY_QUOTA, `Concurrent-call quota reached (${concurrent.used} of ${concurrent.limit} lines in use): try again later`);
     // Calls still in our queue are not counted in usage yet (they are when Twilio accepts them).
     const pending: Array<{ n: number }> = await manager.query(
       `SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND direction = 'outbound' AND status = 'queued' AND twilio_call_sid IS NULL`,
@@ -125,7 +141,16 @@ export class OutboundCallsService {
 
   private async insertQueued(
     manager: EntityManager,
-    input: { tenant: Tenant; leadId: string; callerId: CallerId; to: string; accountSid: string; agentId: string; overrides: OutboundOverrides; requestedBy: string },
+    input: {
+      tenant: Tenant;
+      leadId: string;
+      callerId: CallerId;
+      to: string;
+      accountSid: string;
+      agentId: string;
+      overrides: OutboundOverrides;
+      requestedBy: string;
+    },
   ): Promise<Call> {
     const rows: Array<Record<string, unknown>> = await manager.query(
       `INSERT INTO calls (tenant_id, lead_id, phone_number_id, twilio_account_sid, direction, from_number, to_number, status, routing_mode, agent_id, metadata)

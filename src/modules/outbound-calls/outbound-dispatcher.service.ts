@@ -90,7 +90,9 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
 
   private async round(): Promise<void> {
     if (Date.now() - this.lastSweep > SWEEP_EVERY_MS) await this.sweepLost();
-    const accounts: Array<{ sid: string }> = await this.dataSource.query(`SELECT DISTINCT twilio_account_sid AS sid FROM calls WHERE ${WAITING} AND twilio_account_sid IS NOT NULL`);
+    const accounts: Array<{ sid: string }> = await this.dataSource.query(
+      `SELECT DISTINCT twilio_account_sid AS sid FROM calls WHERE ${WAITING} AND twilio_account_sid IS NOT NULL`,
+    );
     await Promise.all(accounts.map(({ sid }) => this.dispatchOne(sid)));
   }
 
@@ -145,7 +147,13 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
         await this.quotas.alertIfNeeded(call.tenantId, 'outboundCalls', { manager, now });
       });
       this.logger.log({ callId: call.id, callSid: created.sid, tenantId: call.tenantId }, 'Outbound call placed');
-      void this.events.publish({ tenantId: call.tenantId, type: 'call.status', callId: call.id, leadId: call.leadId, data: { callId: call.id, status: 'initiated', direction: 'outbound' } });
+      void this.events.publish({
+        tenantId: call.tenantId,
+        type: 'call.status',
+        callId: call.id,
+        leadId: call.leadId,
+        data: { callId: call.id, status: 'initiated', direction: 'outbound' },
+      });
     } catch (err) {
       await this.markFailed(call, err);
     }
@@ -163,6 +171,12 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
         [call.id, `twilio_${twilioError.code ?? 'error'}: ${twilioError.message}`.slice(0, 200), JSON.stringify(twilioError)],
       )
       .catch((dbErr: unknown) => this.logger.error({ err: dbErr, callId: call.id }, 'Could not mark the outbound call failed'));
-    void this.events.publish({ tenantId: call.tenantId, type: 'call.status', callId: call.id, leadId: call.leadId, data: { callId: call.id, status: 'failed', direction: 'outbound', twilioError } });
+    void this.events.publish({
+      tenantId: call.tenantId,
+      type: 'call.status',
+      callId: call.id,
+      leadId: call.leadId,
+      data: { callId: call.id, status: 'failed', direction: 'outbound', twilioError },
+    });
   }
 }

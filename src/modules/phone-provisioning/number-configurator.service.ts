@@ -11,7 +11,16 @@ import { PhoneProvisioningException as Err, PhoneProvisioningExceptionCode as Co
 import { auditEntry, markAudited, numberView, twilioChange, type NumberView, type OperationContext } from './provisioning-audit.js';
 import { statusForError } from './status-for-error.js';
 import { toProvisioningError, TwilioNumberClient, type TwilioAccountHandle } from './twilio-number.client.js';
-import { channelTargetOf, expectedWebhookConfig, ownershipTest, planWebhookUpdate, revertWebhookUpdate, type WebhookConfig, type WebhookField, type WebhookUpdate } from './webhook-config.js';
+import {
+  channelTargetOf,
+  expectedWebhookConfig,
+  ownershipTest,
+  planWebhookUpdate,
+  revertWebhookUpdate,
+  type WebhookConfig,
+  type WebhookField,
+  type WebhookUpdate,
+} from './webhook-config.js';
 
 export type ProvisioningAction = 'assign' | 'unassign' | 'configure' | 'resync';
 
@@ -83,7 +92,10 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
     for (const [field, value] of Object.entries(update)) {
       const problem = typeof value === 'string' && value !== '' && /^https?:/i.test(value) ? publicUrlProblem(value) : undefined;
       if (problem) {
-        throw new Err(Code.UNSAFE_WEBHOOK_URL, `Refusing to set ${field} to ${value}: in production a webhook URL ${problem.replace(/ in production/, '')}. Set PUBLIC_BASE_URL to the public https origin of your load balancer`);
+        throw new Err(
+          Code.UNSAFE_WEBHOOK_URL,
+          `Refusing to set ${field} to ${value}: in production a webhook URL ${problem.replace(/ in production/, '')}. Set PUBLIC_BASE_URL to the public https origin of your load balancer`,
+        );
       }
     }
   }
@@ -117,7 +129,8 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
           try {
             await this.twilio.update(job.handle, sid, update);
           } catch (err) {
-            if (err instanceof TwilioProvisioningError && err.mayHaveApplied && err.pending) inFlight = { sid, previous: current.config, update, pending: err.pending };
+            if (err instanceof TwilioProvisioningError && err.mayHaveApplied && err.pending)
+              inFlight = { sid, previous: current.config, update, pending: err.pending };
             throw err;
           }
           applied = { sid, previous: current.config, update };
@@ -162,7 +175,12 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
           resourceId: 'id' in job.target ? job.target.id : null,
           outcome: 'failure',
           statusCode: statusForError(final),
-          details: { before: before ?? null, error: describe(final), compensation: compensation ?? null, twilio: applied ? twilioChange(applied.update, applied.previous) : {} },
+          details: {
+            before: before ?? null,
+            error: describe(final),
+            compensation: compensation ?? null,
+            twilio: applied ? twilioChange(applied.update, applied.previous) : {},
+          },
         }),
       );
       throw markAudited(final);
@@ -213,7 +231,9 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
       const inserted: unknown[] = await manager.query('INSERT INTO phone_numbers (e164) VALUES ($1) ON CONFLICT (e164) DO NOTHING RETURNING id', [target.e164]);
       created = inserted.length > 0;
     }
-    const row = await manager.getRepository(PhoneNumber).findOne({ where: 'id' in target ? { id: target.id } : { e164: target.e164 }, lock: { mode: 'pessimistic_write' } });
+    const row = await manager
+      .getRepository(PhoneNumber)
+      .findOne({ where: 'id' in target ? { id: target.id } : { e164: target.e164 }, lock: { mode: 'pessimistic_write' } });
     if (!row) throw new Err(Code.PHONE_NUMBER_NOT_FOUND, 'Phone number not found');
     return { row, created };
   }
@@ -222,10 +242,17 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
   private async restore(handle: TwilioAccountHandle, applied: Applied, e164: string, alertTenant: string | null, cause: unknown): Promise<boolean> {
     try {
       await this.twilio.update(handle, applied.sid, revertWebhookUpdate(applied.update, applied.previous));
-      this.logger.warn({ twilioSid: applied.sid, cause: (cause as Error).message }, "Our write failed after Twilio accepted: Twilio's previous configuration was restored");
+      this.logger.warn(
+        { twilioSid: applied.sid, cause: (cause as Error).message },
+        "Our write failed after Twilio accepted: Twilio's previous configuration was restored",
+      );
       return true;
     } catch (restoreErr) {
-      await this.markDrifted(e164, alertTenant, 'compensation_failed', { twilioSid: applied.sid, fields: Object.keys(applied.update), error: (restoreErr as Error).message });
+      await this.markDrifted(e164, alertTenant, 'compensation_failed', {
+        twilioSid: applied.sid,
+        fields: Object.keys(applied.update),
+        error: (restoreErr as Error).message,
+      });
       return false;
     }
   }
@@ -234,7 +261,13 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
    * After a timeout the update may still land. Once it settles, Twilio is put back unless it was
    * refused, or the number was configured again since (its own lock-holding request owns it now).
    */
-  private async reconcile(job: ConfigureJob, e164: string, configuredAt: Date | null, inFlight: Applied & { pending: Promise<unknown> }, alertTenant: string | null): Promise<void> {
+  private async reconcile(
+    job: ConfigureJob,
+    e164: string,
+    configuredAt: Date | null,
+    inFlight: Applied & { pending: Promise<unknown> },
+    alertTenant: string | null,
+  ): Promise<void> {
     const refused = await inFlight.pending.then(
       () => false,
       (err) => {
@@ -251,14 +284,19 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
         () => false,
       );
     });
-    if (restored === false) await this.markDrifted(e164, alertTenant, 'timeout_reconciliation_failed', { twilioSid: inFlight.sid, fields: Object.keys(inFlight.update) });
+    if (restored === false)
+      await this.markDrifted(e164, alertTenant, 'timeout_reconciliation_failed', { twilioSid: inFlight.sid, fields: Object.keys(inFlight.update) });
     await this.audit.record(
       auditEntry(job.ctx, {
         action: `phone_number.${job.action}.reconcile`,
         tenantId: alertTenant,
         resourceId: null,
         outcome: restored === false ? 'failure' : 'success',
-        details: { twilioSid: inFlight.sid, result: restored === 'skipped' ? 'skipped' : restored ? 'restored' : 'failed', twilio: twilioChange(inFlight.update, inFlight.previous) },
+        details: {
+          twilioSid: inFlight.sid,
+          result: restored === 'skipped' ? 'skipped' : restored ? 'restored' : 'failed',
+          twilio: twilioChange(inFlight.update, inFlight.previous),
+        },
       }),
     );
   }
@@ -277,7 +315,13 @@ function describe(err: unknown): Record<string, unknown> {
 /** The error the caller gets: module errors as they are, database failures after Twilio with what was done about it. */
 function toFinalError(err: unknown, compensation: Compensation | undefined, sid?: string): unknown {
   const note =
-    compensation === 'restored' ? "; Twilio's previous configuration was restored" : compensation === 'failed' ? '; restoring Twilio failed too: the number is marked drifted' : compensation === 'pending' ? '; the change will be undone on Twilio if it lands late' : '';
+    compensation === 'restored'
+      ? "; Twilio's previous configuration was restored"
+      : compensation === 'failed'
+        ? '; restoring Twilio failed too: the number is marked drifted'
+        : compensation === 'pending'
+          ? '; the change will be undone on Twilio if it lands late'
+          : '';
   const extra = compensation ? { compensation } : {};
   if (err instanceof AppException) return compensation ? new AppException(err.code, err.kind, err.message + note, { ...(err.details ?? {}), ...extra }) : err;
   if (err instanceof QueryFailedError) {
@@ -285,7 +329,8 @@ function toFinalError(err: unknown, compensation: Compensation | undefined, sid?
     if (driver?.code === '23505' && driver.constraint === 'UQ_phone_numbers_twilio_sid') {
       return new Err(Code.TWILIO_SID_IN_USE, `Twilio number ${sid ?? ''} is already linked to another phone number record${note}`, extra);
     }
-    if (driver?.code === '23505' || driver?.code === '23503') return new Err(Code.CONCURRENT_CHANGE, `The number or its tenant changed at the same time${note}`, extra);
+    if (driver?.code === '23505' || driver?.code === '23503')
+      return new Err(Code.CONCURRENT_CHANGE, `The number or its tenant changed at the same time${note}`, extra);
   }
   if (compensation) return new Err(Code.NOT_SAVED, `The change could not be saved${note}`, extra);
   return err;

@@ -22,14 +22,14 @@ export class PhoneNumberAssignmentController {
   @HttpCode(200)
   @SkipAudit()
   @ApiOperation({
-    summary: "Assign a number to a tenant and point its Twilio webhooks at us",
+    summary: 'Assign a number to a tenant and point its Twilio webhooks at us',
     description:
       'One transaction: the number is assigned and configured on Twilio (VoiceUrl, VoiceFallbackUrl, StatusCallback, and SmsUrl/SmsFallbackUrl when SMS or WhatsApp is on). ' +
       'Twilio refusing or timing out changes nothing here (502). tenantId is for the admin key; a tenant key assigns to itself.',
   })
   @ApiOkResponse({ type: ProvisionedNumberDto })
   @ApiConflictResponse({ description: 'Assigned to another tenant, or the tenant is suspended' })
-  @ApiBadGatewayResponse({ description: "Twilio refused or did not answer: its error code and message are in `twilio`" })
+  @ApiBadGatewayResponse({ description: 'Twilio refused or did not answer: its error code and message are in `twilio`' })
   async assign(@Body() dto: AssignPhoneNumberDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ProvisionedNumberDto> {
     const { number, updatedFields } = await this.provisioning.assign(dto, operationContext(request, principal));
     return toProvisionedNumber(number, updatedFields);

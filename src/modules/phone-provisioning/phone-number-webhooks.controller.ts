@@ -43,8 +43,8 @@ export class PhoneNumberWebhooksController {
   @Put()
   @SkipAudit()
   @ApiOperation({
-    summary: 'Re-sync every number (admin), a tenant\'s, or an agent\'s, three at a time',
-    description: 'Run after PUBLIC_BASE_URL changes. Each number succeeds or fails on its own; failures are listed with Twilio\'s error.',
+    summary: "Re-sync every number (admin), a tenant's, or an agent's, three at a time",
+    description: "Run after PUBLIC_BASE_URL changes. Each number succeeds or fails on its own; failures are listed with Twilio's error.",
   })
   @ApiOkResponse({ type: ResyncResultDto })
   resync(@Body() dto: ResyncWebhooksDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ResyncResultDto> {

@@ -72,7 +72,8 @@ export class PhoneProvisioningService {
         if (dto.phoneNumberId) throw notFound();
         throw new Err(Code.ASSIGNED_TO_ANOTHER_TENANT, `${row.e164} is already registered`);
       }
-      if (row.tenantId && row.tenantId !== tenantId) throw new Err(Code.ASSIGNED_TO_ANOTHER_TENANT, 'This number is assigned to another tenant: unassign it first');
+      if (row.tenantId && row.tenantId !== tenantId)
+        throw new Err(Code.ASSIGNED_TO_ANOTHER_TENANT, 'This number is assigned to another tenant: unassign it first');
     };
     if (existing) refuse(existing, false);
 
@@ -187,7 +188,9 @@ export class PhoneProvisioningService {
       if (!isAudited(err)) {
         const tenantId = ctx.principal?.kind === 'tenant' ? ctx.principal.tenantId : (requestedTenantId ?? null);
         const error = err instanceof AppException ? { code: err.code, message: err.message, ...(err.details ?? {}) } : { message: (err as Error).message };
-        await this.audit.record(auditEntry(ctx, { action: `phone_number.${action}`, tenantId, resourceId, outcome: 'failure', statusCode: statusForError(err), details: { error } }));
+        await this.audit.record(
+          auditEntry(ctx, { action: `phone_number.${action}`, tenantId, resourceId, outcome: 'failure', statusCode: statusForError(err), details: { error } }),
+        );
       }
       throw err;
     }

@@ -34,12 +34,21 @@ export type NumberView = ReturnType<typeof numberView>;
 export function twilioChange(update: WebhookUpdate, previous: WebhookConfig): Record<string, { from: string | null; to: string }> {
   const from = redactConfig(previous);
   const to = redactConfig(update);
-  return Object.fromEntries(Object.keys(update).map((field) => [field, { from: from[field as keyof WebhookConfig] ?? null, to: to[field as keyof WebhookUpdate]! }]));
+  return Object.fromEntries(
+    Object.keys(update).map((field) => [field, { from: from[field as keyof WebhookConfig] ?? null, to: to[field as keyof WebhookUpdate]! }]),
+  );
 }
 
 export function auditEntry(
   ctx: OperationContext,
-  fields: { action: string; tenantId: string | null; resourceId: string | null; outcome: AuditEntry['outcome']; statusCode?: number | null; details: Record<string, unknown> },
+  fields: {
+    action: string;
+    tenantId: string | null;
+    resourceId: string | null;
+    outcome: AuditEntry['outcome'];
+    statusCode?: number | null;
+    details: Record<string, unknown>;
+  },
 ): AuditEntry {
   const actor = ctx.principal ? actorOf(ctx.principal) : { actorType: 'system' as const, actorId: 'phone-provisioning' };
   return {

@@ -42,12 +42,14 @@ export class TwilioNumberClient {
   async connect(accountSid: string | null, tenantId: string | null): Promise<TwilioAccountHandle> {
     if (accountSid) {
       const found = await this.credentials.authTokenForAccount(accountSid);
-      if (!found) throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', `No credentials are stored for the Twilio account ${accountSid} that holds this number`);
+      if (!found)
+        throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', `No credentials are stored for the Twilio account ${accountSid} that holds this number`);
       return { client: this.factory.build(accountSid, found.authToken), accountSid };
     }
     if (tenantId) return this.factory.forTenant(tenantId);
     const { accountSid: platformSid, authToken } = this.config.twilio;
-    if (!platformSid || !authToken) throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', 'No Twilio account is configured (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)');
+    if (!platformSid || !authToken)
+      throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', 'No Twilio account is configured (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)');
     return { client: this.factory.build(platformSid, authToken), accountSid: platformSid };
   }
 
@@ -76,7 +78,12 @@ export class TwilioNumberClient {
     try {
       const result = await Promise.race([pending, deadline]);
       if (result === TIMED_OUT) {
-        throw new TwilioProvisioningError({ status: null, code: null, message: `no answer within ${this.config.twilio.provisioningTimeoutMs} ms`, moreInfo: null }, 'timeout', operation, pending);
+        throw new TwilioProvisioningError(
+          { status: null, code: null, message: `no answer within ${this.config.twilio.provisioningTimeoutMs} ms`, moreInfo: null },
+          'timeout',
+          operation,
+          pending,
+        );
       }
       return result;
     } catch (err) {
@@ -102,5 +109,9 @@ export function toProvisioningError(err: unknown, operation: 'list' | 'fetch' | 
   if (err instanceof AppException) return err;
   const error = err as Error & { code?: string };
   const timeout = error?.code === 'ECONNABORTED' || error?.code === 'ETIMEDOUT';
-  return new TwilioProvisioningError({ status: null, code: null, message: error?.message ?? String(err), moreInfo: null }, timeout ? 'timeout' : 'failed', operation);
+  return new TwilioProvisioningError(
+    { status: null, code: null, message: error?.message ?? String(err), moreInfo: null },
+    timeout ? 'timeout' : 'failed',
+    operation,
+  );
 }

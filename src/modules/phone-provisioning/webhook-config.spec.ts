@@ -40,8 +40,31 @@ const CONFIGURED: WebhookConfig = { ...FRESH, ...OURS };
 
 describe('expectedWebhookConfig', () => {
   it.each([
-    ['voice only', { voice: true, messaging: false }, { voiceUrl: OURS.voiceUrl, voiceMethod: 'POST', voiceFallbackUrl: OURS.voiceFallbackUrl, statusCallback: OURS.statusCallback, statusCallbackMethod: 'POST', smsUrl: '', smsFallbackUrl: '' }],
-    ['voice and messaging', { voice: true, messaging: true }, { voiceUrl: OURS.voiceUrl, smsUrl: OURS.smsUrl, smsMethod: 'POST', smsFallbackUrl: OURS.smsFallbackUrl, smsFallbackMethod: 'POST', smsApplicationSid: '' }],
+    [
+      'voice only',
+      { voice: true, messaging: false },
+      {
+        voiceUrl: OURS.voiceUrl,
+        voiceMethod: 'POST',
+        voiceFallbackUrl: OURS.voiceFallbackUrl,
+        statusCallback: OURS.statusCallback,
+        statusCallbackMethod: 'POST',
+        smsUrl: '',
+        smsFallbackUrl: '',
+      },
+    ],
+    [
+      'voice and messaging',
+      { voice: true, messaging: true },
+      {
+        voiceUrl: OURS.voiceUrl,
+        smsUrl: OURS.smsUrl,
+        smsMethod: 'POST',
+        smsFallbackUrl: OURS.smsFallbackUrl,
+        smsFallbackMethod: 'POST',
+        smsApplicationSid: '',
+      },
+    ],
     ['nothing (unassigned)', { voice: false, messaging: false }, { voiceUrl: '', voiceFallbackUrl: '', statusCallback: '', smsUrl: '', smsFallbackUrl: '' }],
   ])('should build the %s configuration under PUBLIC_BASE_URL', (_name, target, subset) => {
     expect(expectedWebhookConfig(BASE, target)).toMatchObject(subset);
@@ -52,7 +75,9 @@ describe('expectedWebhookConfig', () => {
   });
 
   it('should keep a path prefix of the base URL', () => {
-    expect(expectedWebhookConfig('https://lb.example.com/switchboard', { voice: true, messaging: false }).statusCallback).toBe('https://lb.example.com/switchboard/api/webhooks/twilio/voice/status');
+    expect(expectedWebhookConfig('https://lb.example.com/switchboard', { voice: true, messaging: false }).statusCallback).toBe(
+      'https://lb.example.com/switchboard/api/webhooks/twilio/voice/status',
+    );
   });
 
   it('should not mention the methods or application SIDs of a channel that is off', () => {
@@ -72,7 +97,12 @@ describe('diffWebhookConfig', () => {
     ['a GET method', voiceAndSms, { ...CONFIGURED, voiceMethod: 'GET' }, ['voiceMethod']],
     ['a lower-case post method', voiceAndSms, { ...CONFIGURED, smsMethod: 'post' }, []],
     ['a missing method (Twilio defaults to POST)', voiceAndSms, { ...CONFIGURED, statusCallbackMethod: null }, []],
-    ['a voice application overriding VoiceUrl', voiceAndSms, { ...CONFIGURED, voiceApplicationSid: 'AP0123456789abcdef0123456789abcdef' }, ['voiceApplicationSid']],
+    [
+      'a voice application overriding VoiceUrl',
+      voiceAndSms,
+      { ...CONFIGURED, voiceApplicationSid: 'AP0123456789abcdef0123456789abcdef' },
+      ['voiceApplicationSid'],
+    ],
     ['a SIP trunk overriding VoiceUrl', voiceAndSms, { ...CONFIGURED, trunkSid: 'TK0123456789abcdef0123456789abcdef' }, ['trunkSid']],
     ['SMS off: our SMS URLs still set', voiceOnly, CONFIGURED, ['smsUrl', 'smsFallbackUrl']],
     ["SMS off: someone else's SMS URL", voiceOnly, { ...CONFIGURED, smsUrl: 'https://crm.example.org/sms', smsFallbackUrl: '' }, []],
@@ -141,10 +171,22 @@ describe('redactUrlCredentials', () => {
 
 describe('channelTargetOf', () => {
   it.each([
-    [{ tenantId: 't1', voiceEnabled: true, smsEnabled: false, whatsappEnabled: false }, { voice: true, messaging: false }],
-    [{ tenantId: 't1', voiceEnabled: true, smsEnabled: false, whatsappEnabled: true }, { voice: true, messaging: true }],
-    [{ tenantId: 't1', voiceEnabled: false, smsEnabled: true, whatsappEnabled: false }, { voice: false, messaging: true }],
-    [{ tenantId: null, voiceEnabled: true, smsEnabled: true, whatsappEnabled: true }, { voice: false, messaging: false }],
+    [
+      { tenantId: 't1', voiceEnabled: true, smsEnabled: false, whatsappEnabled: false },
+      { voice: true, messaging: false },
+    ],
+    [
+      { tenantId: 't1', voiceEnabled: true, smsEnabled: false, whatsappEnabled: true },
+      { voice: true, messaging: true },
+    ],
+    [
+      { tenantId: 't1', voiceEnabled: false, smsEnabled: true, whatsappEnabled: false },
+      { voice: false, messaging: true },
+    ],
+    [
+      { tenantId: null, voiceEnabled: true, smsEnabled: true, whatsappEnabled: true },
+      { voice: false, messaging: false },
+    ],
   ])('should route %o as %o', (number, target) => {
     expect(channelTargetOf(number)).toEqual(target);
   });

@@ -79,7 +79,14 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
         return [{ phoneNumberId: ids[i], code: 'INTERNAL_ERROR', message: 'Internal error (see the server log)' }];
       }
       this.logger.warn({ phoneNumberId: ids[i], code: err.code }, 'Webhook re-sync failed for a number');
-      return [{ phoneNumberId: ids[i], code: err.code, message: err.message, ...(err.details?.twilio ? { twilio: err.details.twilio as Record<string, unknown> } : {}) }];
+      return [
+        {
+          phoneNumberId: ids[i],
+          code: err.code,
+          message: err.message,
+          ...(err.details?.twilio ? { twilio: err.details.twilio as Record<string, unknown> } : {}),
+        },
+      ];
     });
     return { total: ids.length, success: ids.length - errors.length, failed: errors.length, errors };
   }
@@ -115,8 +122,17 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
       const rows = await this.numbers.find({ where: scope.tenantId ? { tenantId: scope.tenantId } : {}, order: { createdAt: 'ASC' } });
       const results = await mapWithConcurrency(rows, this.concurrency, (row) => this.checkOne(row));
       const count = (o: DriftOutcome) => results.filter((r) => r.status === 'fulfilled' && r.value === o).length;
-      results.forEach((r, i) => r.status === 'rejected' && this.logger.warn({ phoneNumberId: rows[i].id, err: (r.reason as Error).message }, 'Drift check could not read a number'));
-      return { skipped: false, checked: rows.length, drifted: count('drifted'), resolved: count('resolved'), failed: results.filter((r) => r.status === 'rejected').length };
+      results.forEach(
+        (r, i) =>
+          r.status === 'rejected' && this.logger.warn({ phoneNumberId: rows[i].id, err: (r.reason as Error).message }, 'Drift check could not read a number'),
+      );
+      return {
+        skipped: false,
+        checked: rows.length,
+        drifted: count('drifted'),
+        resolved: count('resolved'),
+        failed: results.filter((r) => r.status === 'rejected').length,
+      };
     });
     return summary ?? { skipped: true, checked: 0, drifted: 0, resolved: 0, failed: 0 };
   }
@@ -127,7 +143,8 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
       (err: unknown) => {
         // A number Twilio no longer has is drift; anything else (timeouts, 5xx) is tried next round.
         if (err instanceof TwilioProvisioningError && err.twilio.status === 404) return this.record(row, { reason: 'not_on_twilio' });
-        if (err instanceof Err && (err.code === Code.NOT_ON_TWILIO || err.code === Code.TWILIO_SID_MISMATCH)) return this.record(row, { reason: err.code.toLowerCase() });
+        if (err instanceof Err && (err.code === Code.NOT_ON_TWILIO || err.code === Code.TWILIO_SID_MISMATCH))
+          return this.record(row, { reason: err.code.toLowerCase() });
         throw err;
       },
     );
@@ -143,7 +160,9 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
     if (live.phoneNumber !== row.e164) throw new Err(Code.TWILIO_SID_MISMATCH, 'stored SID names another number');
     const expected = expectedWebhookConfig(this.config.publicBaseUrl, channelTargetOf(row));
     const differences = diffWebhookConfig(expected, live.config, ownershipTest(this.config.publicBaseUrl, row.webhookConfig));
-    return differences.length ? { reason: 'configuration_differs', differences: differences.map((d) => ({ ...d, actual: redactUrlCredentials(d.actual) })) } : null;
+    return differences.length
+      ? { reason: 'configuration_differs', differences: differences.map((d) => ({ ...d, actual: redactUrlCredentials(d.actual) })) }
+      : null;
   }
 
   /** Writes the finding, unless the number was (re)configured since it was read: that write owns the truth now. */
@@ -155,13 +174,28 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
       .createQueryBuilder()
       .update(PhoneNumber)
       .set({ status: drift ? 'drifted' : 'active', drift })
-      .where('id = :id AND status = :status AND webhooks_configured_at IS NOT DISTINCT FROM :configuredAt', { id: row.id, status: row.status, configuredAt: row.webhooksConfiguredAt })
+      .where('id = :id AND status = :status AND webhooks_configured_at IS NOT DISTINCT FROM :configuredAt', {
+        id: row.id,
+        status: row.status,
+        configuredAt: row.webhooksConfiguredAt,
+      })
       .execute();
     if (!changed.affected) return drift ? 'still_drifted' : 'ok';
     const kind = drift ? 'phone_number.webhooks_drifted' : 'phone_number.webhooks_drift_resolved';
-    await this.configurator.alert(row.tenantId, { kind, phoneNumberId: row.id, reason: drift?.reason ?? null, differences: drift?.differences?.map((d) => d.field) ?? [] });
+    await this.configurator.alert(row.tenantId, {
+      kind,
+      phoneNumberId: row.id,
+      reason: drift?.reason ?? null,
+      differences: drift?.differences?.map((d) => d.field) ?? [],
+    });
     await this.audit.record(
-      auditEntry(SYSTEM_CONTEXT, { action: 'phone_number.drift_check', tenantId: row.tenantId, resourceId: row.id, outcome: 'success', details: { before: row.status, after: drift ? 'drifted' : 'active', drift } }),
+      auditEntry(SYSTEM_CONTEXT, {
+        action: 'phone_number.drift_check',
+        tenantId: row.tenantId,
+        resourceId: row.id,
+        outcome: 'success',
+        details: { before: row.status, after: drift ? 'drifted' : 'active', drift },
+      }),
     );
     if (drift) this.logger.warn({ phoneNumberId: row.id, reason: drift.reason }, 'Phone number webhooks drifted');
     return drift ? 'drifted' : 'resolved';

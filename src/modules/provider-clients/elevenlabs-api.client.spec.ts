@@ -10,7 +10,15 @@ import { ElevenLabsApiClient, ElevenLabsApiError } from './elevenlabs-api.client
 // `request` is private; the timeout is called directly with a short value so a hung server
 // costs this test 100 ms instead of the production 5–10 s.
 
-type Request = (method: string, path: string, apiKey: string, timeoutMs: number, body?: unknown, signal?: AbortSignal, as?: 'json' | 'text') => Promise<unknown>;
+type Request = (
+  method: string,
+  path: string,
+  apiKey: string,
+  timeoutMs: number,
+  body?: unknown,
+  signal?: AbortSignal,
+  as?: 'json' | 'text',
+) => Promise<unknown>;
 
 describe('ElevenLabsApiClient', () => {
   let server: Server;
@@ -26,7 +34,10 @@ describe('ElevenLabsApiClient', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ signed_url: 'wss://127.0.0.1/x', key: req.headers['xi-api-key'] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const config = { elevenlabs: { apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }, auth: { encryptionKey: Buffer.alloc(32, 1) } } as unknown as AppConfig;
+    const config = {
+      elevenlabs: { apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` },
+      auth: { encryptionKey: Buffer.alloc(32, 1) },
+    } as unknown as AppConfig;
     client = new ElevenLabsApiClient(config, {} as Repository<Tenant>);
     request = (client as unknown as { request: Request }).request.bind(client);
   });

@@ -59,7 +59,14 @@ export class ElevenLabsApiClient {
 
   /** GET /v1/convai/conversation/get-signed-url: a one-time WebSocket URL for a private agent. */
   async getSignedUrl(apiKey: string, agentId: string, signal?: AbortSignal): Promise<string> {
-    const body = await this.request<{ signed_url?: string }>('GET', `/v1/convai/conversation/get-signed-url?agent_id=${encodeURIComponent(agentId)}`, apiKey, TIMEOUT_MS.signedUrl, undefined, signal);
+    const body = await this.request<{ signed_url?: string }>(
+      'GET',
+      `/v1/convai/conversation/get-signed-url?agent_id=${encodeURIComponent(agentId)}`,
+      apiKey,
+      TIMEOUT_MS.signedUrl,
+      undefined,
+      signal,
+    );
     if (!body.signed_url) throw new ElevenLabsApiError('ElevenLabs returned no signed_url');
     return body.signed_url;
   }
@@ -67,7 +74,13 @@ export class ElevenLabsApiClient {
   /** POST /v1/convai/twilio/register-call: ElevenLabs carries the audio; returns its TwiML. */
   async registerCall(
     apiKey: string,
-    body: { agent_id: string; from_number: string; to_number: string; direction: 'inbound' | 'outbound'; conversation_initiation_client_data?: ConversationInitiationData },
+    body: {
+      agent_id: string;
+      from_number: string;
+      to_number: string;
+      direction: 'inbound' | 'outbound';
+      conversation_initiation_client_data?: ConversationInitiationData;
+    },
   ): Promise<string> {
     return this.request<string>('POST', '/v1/convai/twilio/register-call', apiKey, TIMEOUT_MS.registerCall, body, undefined, 'text');
   }
@@ -77,7 +90,15 @@ export class ElevenLabsApiClient {
     return this.request<T>('GET', `/v1/convai/conversations/${encodeURIComponent(conversationId)}`, apiKey, TIMEOUT_MS.conversation);
   }
 
-  private async request<T>(method: string, path: string, apiKey: string, timeoutMs: number, body?: unknown, signal?: AbortSignal, as: 'json' | 'text' = 'json'): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    apiKey: string,
+    timeoutMs: number,
+    body?: unknown,
+    signal?: AbortSignal,
+    as: 'json' | 'text' = 'json',
+  ): Promise<T> {
     const url = `${this.config.elevenlabs.apiBaseUrl.replace(/\/+$/, '')}${path}`;
     const what = `ElevenLabs ${method} ${path.split('?')[0]}`;
     // Our own timer, cleared when the answer is read: AbortSignal.timeout() would keep a timer per

@@ -28,7 +28,10 @@ export class TwilioClientFactory {
     const cached = this.clients.get(accountSid);
     if (cached && cached.token === authToken) return cached.client;
     const baseUrl = this.config.twilio.apiBaseUrl;
-    const httpClient = baseUrl.replace(/\/+$/, '') === DEFAULT_TWILIO_API ? new twilio.RequestClient({ timeout: REQUEST_TIMEOUT_MS, keepAlive: true }) : new RedirectingRequestClient(baseUrl, { timeout: REQUEST_TIMEOUT_MS, keepAlive: true });
+    const httpClient =
+      baseUrl.replace(/\/+$/, '') === DEFAULT_TWILIO_API
+        ? new twilio.RequestClient({ timeout: REQUEST_TIMEOUT_MS, keepAlive: true })
+        : new RedirectingRequestClient(baseUrl, { timeout: REQUEST_TIMEOUT_MS, keepAlive: true });
     const client = twilio(accountSid, authToken, { httpClient, autoRetry: true, maxRetries: 3 });
     this.clients.set(accountSid, { token: authToken, client });
     return client;

@@ -82,7 +82,8 @@ export class TwilioCredentialsService {
       .getOne();
     if (row?.twilioAccountSid && row.twilioAuthTokenEnc) return { accountSid: row.twilioAccountSid, authToken: this.box.decrypt(row.twilioAuthTokenEnc) };
     const { accountSid, authToken } = this.config.twilio;
-    if (!accountSid || !authToken) throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', 'No Twilio account is configured (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)');
+    if (!accountSid || !authToken)
+      throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', 'No Twilio account is configured (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)');
     return { accountSid, authToken };
   }
 
@@ -90,7 +91,9 @@ export class TwilioCredentialsService {
   async setTenantCredentials(tenantId: string, credentials: TwilioCredentials | null): Promise<void> {
     await this.tenants.update(
       { id: tenantId },
-      credentials ? { twilioAccountSid: credentials.accountSid, twilioAuthTokenEnc: this.box.encrypt(credentials.authToken) } : { twilioAccountSid: null, twilioAuthTokenEnc: null },
+      credentials
+        ? { twilioAccountSid: credentials.accountSid, twilioAuthTokenEnc: this.box.encrypt(credentials.authToken) }
+        : { twilioAccountSid: null, twilioAuthTokenEnc: null },
     );
     this.tokenCache.clear();
     this.lastConfirmed.clear();

@@ -15,13 +15,18 @@ import type { StoredEventBus, TransportName } from './stored-event-bus.js';
  */
 export function chooseTransport(setting: AppConfig['realtime']['transport'], env: { databaseUrl?: string; redisUrl?: string }): TransportName {
   if (setting === 'auto') return !env.databaseUrl ? 'in-process' : env.redisUrl ? 'redis' : 'postgres';
-  if (setting === 'postgres' && !env.databaseUrl) throw new Error('REALTIME_TRANSPORT=postgres needs DATABASE_URL (the embedded database cannot LISTEN across instances)');
+  if (setting === 'postgres' && !env.databaseUrl)
+    throw new Error('REALTIME_TRANSPORT=postgres needs DATABASE_URL (the embedded database cannot LISTEN across instances)');
   if (setting === 'redis' && !env.redisUrl) throw new Error('REALTIME_TRANSPORT=redis needs REDIS_URL');
   return setting;
 }
 
 /** Why a configured REDIS_URL goes unused, or undefined when it is used (or unset). Said once at boot. */
-export function unusedRedisUrlWarning(setting: AppConfig['realtime']['transport'], transport: TransportName, env: { databaseUrl?: string; redisUrl?: string }): string | undefined {
+export function unusedRedisUrlWarning(
+  setting: AppConfig['realtime']['transport'],
+  transport: TransportName,
+  env: { databaseUrl?: string; redisUrl?: string },
+): string | undefined {
   if (!env.redisUrl || transport === 'redis') return undefined;
   if (setting === 'auto' && !env.databaseUrl) {
     return (

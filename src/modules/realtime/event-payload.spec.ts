@@ -23,7 +23,15 @@ describe('event payloads', () => {
   it('should keep every notification far below the 8000-byte NOTIFY limit', () => {
     const data = { t: 'x'.repeat(INLINE_DATA_MAX_BYTES - 8) };
     const n = toNotification(
-      { id: '9007199254740991', tenantId: 'a'.repeat(36), type: 'appointment.booked', leadId: 'b'.repeat(36), callId: 'c'.repeat(36), data, occurredAt: new Date().toISOString() },
+      {
+        id: '9007199254740991',
+        tenantId: 'a'.repeat(36),
+        type: 'appointment.booked',
+        leadId: 'b'.repeat(36),
+        callId: 'c'.repeat(36),
+        data,
+        occurredAt: new Date().toISOString(),
+      },
       boundEventData(data).inline,
     );
     expect(Buffer.byteLength(JSON.stringify(n))).toBeLessThan(2_000);

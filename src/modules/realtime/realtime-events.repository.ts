@@ -188,11 +188,17 @@ export class RealtimeEventsRepository {
   /** One tenant's (or one lead's) events after an id, in id order: the Last-Event-ID replay. */
   async replay(tenantId: string, leadId: string | null, afterId: string, limit: number): Promise<StoredEvent[]> {
     const rows: Row[] = leadId
-      ? await this.dataSource.query(
-          `SELECT ${COLUMNS} FROM realtime_events e WHERE e.tenant_id = $1 AND e.lead_id = $2 AND e.id > $3 ORDER BY e.id LIMIT $4`,
-          [tenantId, leadId, afterId, limit],
-        )
-      : await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.tenant_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`, [tenantId, afterId, limit]);
+      ? await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.tenant_id = $1 AND e.lead_id = $2 AND e.id > $3 ORDER BY e.id LIMIT $4`, [
+          tenantId,
+          leadId,
+          afterId,
+          limit,
+        ])
+      : await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.tenant_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`, [
+          tenantId,
+          afterId,
+          limit,
+        ]);
     return rows.map(toEvent);
   }
 

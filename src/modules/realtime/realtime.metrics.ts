@@ -18,7 +18,9 @@ export class RealtimeMetrics {
   constructor(metrics: MetricsService) {
     this.published = metrics.counter('realtime_events_published_total', 'Realtime events stored and sent, by transport', ['transport']);
     this.publishFailures = metrics.counter('realtime_publish_failures_total', 'Realtime events that could not be stored or sent', ['transport']);
-    this.subscriptionLost = metrics.counter('realtime_subscription_lost_total', 'Times the cross-instance subscription (LISTEN or Redis) was lost', ['transport']);
+    this.subscriptionLost = metrics.counter('realtime_subscription_lost_total', 'Times the cross-instance subscription (LISTEN or Redis) was lost', [
+      'transport',
+    ]);
     this.subscriptionUp = metrics.gauge('realtime_subscription_up', '1 while the cross-instance subscription (LISTEN or Redis) is live', ['transport']);
     this.gaps = metrics.counter('realtime_gaps_total', 'Times live streams were told to resync because events could not be caught up', ['reason']);
     this.connections = metrics.gauge('realtime_sse_connections', 'Open SSE connections on this instance');

@@ -3,8 +3,25 @@ import type { RealtimeEvent } from './event-bus.port.js';
 import { RecentIds, ReceiverStore, RemoteEventReceiver } from './remote-event-receiver.js';
 import type { StoredEvent } from './realtime-events.repository.js';
 
-const stored = (id: number): StoredEvent => ({ id: String(id), tenantId: 't', type: 'alert', leadId: null, callId: null, data: { id }, occurredAt: '2026-01-01T00:00:00.000Z' });
-const note = (id: number, inline = true) => JSON.stringify({ id: String(id), tenantId: 't', type: 'alert', leadId: null, callId: null, occurredAt: '2026-01-01T00:00:00.000Z', data: inline ? { id } : null });
+const stored = (id: number): StoredEvent => ({
+  id: String(id),
+  tenantId: 't',
+  type: 'alert',
+  leadId: null,
+  callId: null,
+  data: { id },
+  occurredAt: '2026-01-01T00:00:00.000Z',
+});
+const note = (id: number, inline = true) =>
+  JSON.stringify({
+    id: String(id),
+    tenantId: 't',
+    type: 'alert',
+    leadId: null,
+    callId: null,
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    data: inline ? { id } : null,
+  });
 
 /** The table as a sorted list of ids. */
 class FakeStore implements ReceiverStore {
@@ -15,7 +32,10 @@ class FakeStore implements ReceiverStore {
     return this.rows.includes(Number(id)) ? stored(Number(id)) : undefined;
   }
   async after(afterId: number, limit: number) {
-    return this.rows.filter((id) => id > afterId).slice(0, limit).map(stored);
+    return this.rows
+      .filter((id) => id > afterId)
+      .slice(0, limit)
+      .map(stored);
   }
   async maxId() {
     return this.rows.length ? Math.max(...this.rows) : 0;

@@ -34,7 +34,10 @@ export abstract class StoredEventBus implements GapAwareEventBus {
     // database the insert then waits for that transaction, which waits for the publish.
     const watchdog = options.manager
       ? undefined
-      : setTimeout(() => this.logger.error({ type: event.type }, 'Realtime publish still waiting after 5 s: called inside a transaction without { manager }?'), 5_000);
+      : setTimeout(
+          () => this.logger.error({ type: event.type }, 'Realtime publish still waiting after 5 s: called inside a transaction without { manager }?'),
+          5_000,
+        );
     watchdog?.unref();
     try {
       await this.send(event, data, options);

@@ -36,6 +36,7 @@ export function streamTenantId(access: StreamAccess, requested?: string): string
     if (requested && requested !== access.tenantId) throw new RealtimeException(RealtimeExceptionCode.TENANT_NOT_FOUND, 'Tenant not found');
     return access.tenantId;
   }
-  if (!requested) throw new RealtimeException(RealtimeExceptionCode.TENANT_REQUIRED, 'The admin key acts for no tenant by itself: pass tenantId (a tenant UUID)');
+  if (!requested)
+    throw new RealtimeException(RealtimeExceptionCode.TENANT_REQUIRED, 'The admin key acts for no tenant by itself: pass tenantId (a tenant UUID)');
   return requested;
 }

@@ -17,7 +17,9 @@ export type StreamTokenVerdict = { ok: true; claims: StreamTokenClaims } | { ok:
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function mac(key: Buffer, c: StreamTokenClaims): Buffer {
-  return createHmac('sha256', key).update(`st1|${c.tenantId}|${c.leadId ?? '*'}|${c.expiresAt}`).digest();
+  return createHmac('sha256', key)
+    .update(`st1|${c.tenantId}|${c.leadId ?? '*'}|${c.expiresAt}`)
+    .digest();
 }
 
 export function signStreamToken(key: Buffer, claims: StreamTokenClaims): string {

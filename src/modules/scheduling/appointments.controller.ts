@@ -29,7 +29,11 @@ export class AppointmentsController {
   @Audited('appointment.cancel', 'appointment')
   @ApiOperation({ summary: 'Cancel a booking and free its time' })
   @ApiOkResponse({ type: AppointmentResponseDto })
-  async cancel(@Param('id', ParseUuidPipe) id: string, @Query() query: TenantScopeQueryDto, @CurrentPrincipal() principal: Principal): Promise<AppointmentResponseDto> {
+  async cancel(
+    @Param('id', ParseUuidPipe) id: string,
+    @Query() query: TenantScopeQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AppointmentResponseDto> {
     return toAppointmentResponse(await this.appointments.cancel(tenantIdFor(principal, query.tenantId), id));
   }
 }

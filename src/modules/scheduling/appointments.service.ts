@@ -23,7 +23,10 @@ const PROBLEMS: Record<BookingProblem, [SchedulingExceptionCode, string]> = {
   past: [SchedulingExceptionCode.TIME_IN_PAST, 'That time has already passed. Please choose a time later than now.'],
   off_grid: [SchedulingExceptionCode.TIME_OFF_GRID, 'Appointments start at 5-minute steps, like 10:00 or 10:15. Please choose one of the available times.'],
   too_far_ahead: [SchedulingExceptionCode.TOO_FAR_AHEAD, `I can only book up to ${MAX_DAYS_AHEAD} days ahead. Please choose an earlier date.`],
-  outside_hours: [SchedulingExceptionCode.OUTSIDE_WORKING_HOURS, 'is not working at that time. Please check availability for that day and offer one of the free times.'],
+  outside_hours: [
+    SchedulingExceptionCode.OUTSIDE_WORKING_HOURS,
+    'is not working at that time. Please check availability for that day and offer one of the free times.',
+  ],
 };
 
 export interface Availability {
@@ -48,14 +51,23 @@ export class AppointmentsService {
     const service = await this.catalogue.findService(tenant.id, serviceId);
     if (!isCalendarDate(date)) throw new SchedulingException(SchedulingExceptionCode.INVALID_DATE, 'The date must look like 2026-03-03 (year-month-day).');
     const today = toLocal(now, tenant.timezone).date;
-    if (date < today) throw new SchedulingException(SchedulingExceptionCode.TIME_IN_PAST, `That date has passed; today is ${today}. Please choose today or a later date.`);
+    if (date < today)
+      throw new SchedulingException(SchedulingExceptionCode.TIME_IN_PAST, `That date has passed; today is ${today}. Please choose today or a later date.`);
     if (date > addDays(today, MAX_DAYS_AHEAD)) throw new SchedulingException(...PROBLEMS.too_far_ahead);
     const staff = await this.catalogue.staffFor(tenant.id, service.id, employeeId);
     if (employeeId !== undefined && staff.length === 0) {
-      throw new SchedulingException(SchedulingExceptionCode.SERVICE_NOT_OFFERED, `That member of staff does not do ${service.name}. Ask for availability without choosing someone.`);
+      throw new SchedulingException(
+        SchedulingExceptionCode.SERVICE_NOT_OFFERED,
+        `That member of staff does not do ${service.name}. Ask for availability without choosing someone.`,
+      );
     }
     const dayStart = fromLocal(date, 0, tenant.timezone) ?? new Date(`${date}T00:00:00Z`);
-    const busy = await this.busyBetween(tenant.id, staff.map((s) => s.id), new Date(dayStart.getTime() - 86_400_000), new Date(dayStart.getTime() + 2 * 86_400_000));
+    const busy = await this.busyBetween(
+      tenant.id,
+      staff.map((s) => s.id),
+      new Date(dayStart.getTime() - 86_400_000),
+      new Date(dayStart.getTime() + 2 * 86_400_000),
+    );
     const slots = freeSlots({
       date,
       timeZone: tenant.timezone,
@@ -67,13 +79,28 @@ export class AppointmentsService {
     return { date, slots };
   }
 
-  async book(tenant: SchedulingTenant, dto: BookAppointmentDto, source: 'agent' | 'admin', now = new Date()): Promise<{ appointment: Appointment; serviceName: string; employeeName: string; message: string }> {
-    const [service, { employee, serviceIds }] = await Promise.all([this.catalogue.findService(tenant.id, dto.serviceId), this.catalogue.findEmployee(tenant.id, dto.employeeId)]);
+  async book(
+    tenant: SchedulingTenant,
+    dto: BookAppointmentDto,
+    source: 'agent' | 'admin',
+    now = new Date(),
+  ): Promise<{ appointment: Appointment; serviceName: string; employeeName: string; message: string }> {
+    const [service, { employee, serviceIds }] = await Promise.all([
+      this.catalogue.findService(tenant.id, dto.serviceId),
+      this.catalogue.findEmployee(tenant.id, dto.employeeId),
+    ]);
     if (!serviceIds.includes(service.id)) {
-      throw new SchedulingException(SchedulingExceptionCode.SERVICE_NOT_OFFERED, `${employee.name} does not do ${service.name}. Please choose someone who does, from the availability list.`);
+      throw new SchedulingException(
+        SchedulingExceptionCode.SERVICE_NOT_OFFERED,
+        `${employee.name} does not do ${service.name}. Please choose someone who does, from the availability list.`,
+      );
     }
     const start = parseDateTime(dto.startTime, tenant.timezone);
-    if (!start) throw new SchedulingException(SchedulingExceptionCode.INVALID_TIME, 'The start time must look like 2026-03-03T10:00:00+00:00, or 2026-03-03T10:00 in local time.');
+    if (!start)
+      throw new SchedulingException(
+        SchedulingExceptionCode.INVALID_TIME,
+        'The start time must look like 2026-03-03T10:00:00+00:00, or 2026-03-03T10:00 in local time.',
+      );
     const problem = checkBooking({ start, durationMinutes: service.durationMinutes, timeZone: tenant.timezone, workingHours: employee.workingHours, now });
     if (problem) {
       const [code, message] = PROBLEMS[problem];
@@ -90,34 +117,60 @@ export class AppointmentsService {
         const callId = dto.conversationId ? await this.callIdFor(manager, tenant.id, dto.conversationId) : null;
         const saved = await manager.save(
           manager.create(Appointment, {
-            tenantId: tenant.id, employeeId: employee.id, serviceId: service.id, leadId: lead.id, callId,
-            customerName: customer.name, customerEmail: customer.email, customerPhone: customer.phone,
-            startAt: start, endAt: end, status: 'booked', notes: dto.notes?.trim() || null, source,
+            tenantId: tenant.id,
+            employeeId: employee.id,
+            serviceId: service.id,
+            leadId: lead.id,
+            callId,
+            customerName: customer.name,
+            customerEmail: customer.email,
+            customerPhone: customer.phone,
+            startAt: start,
+            endAt: end,
+            status: 'booked',
+            notes: dto.notes?.trim() || null,
+            source,
           }),
         );
         // The guard: a slot already held by another booking of this employee violates the primary key.
-        await manager.insert(AppointmentSlot, slotStarts(start, service.durationMinutes).map((slotStart) => ({ tenantId: tenant.id, employeeId: employee.id, slotStart, appointmentId: saved.id })));
+        await manager.insert(
+          AppointmentSlot,
+          slotStarts(start, service.durationMinutes).map((slotStart) => ({ tenantId: tenant.id, employeeId: employee.id, slotStart, appointmentId: saved.id })),
+        );
         const contact: Record<string, string> = {};
         if (!lead.name) contact.name = customer.name;
         if (!lead.email && customer.email) contact.email = customer.email;
         if (Object.keys(contact).length > 0) await manager.update(Lead, { id: lead.id, tenantId: tenant.id }, contact);
-        await this.leads.insertTimelineEntries(manager, [{
-          tenantId: tenant.id, leadId: lead.id, callId, channel: 'voice', direction: 'outbound', role: 'system',
-          body: `Appointment booked: ${service.name} with ${employee.name} on ${when} (${service.durationMinutes} min).`,
-          externalId: `appointment:${saved.id}:booked`,
-          metadata: { source: 'appointment', event: 'booked', appointmentId: saved.id },
-          occurredAt: now,
-        }]);
+        await this.leads.insertTimelineEntries(manager, [
+          {
+            tenantId: tenant.id,
+            leadId: lead.id,
+            callId,
+            channel: 'voice',
+            direction: 'outbound',
+            role: 'system',
+            body: `Appointment booked: ${service.name} with ${employee.name} on ${when} (${service.durationMinutes} min).`,
+            externalId: `appointment:${saved.id}:booked`,
+            metadata: { source: 'appointment', event: 'booked', appointmentId: saved.id },
+            occurredAt: now,
+          },
+        ]);
         return saved;
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new SchedulingException(SchedulingExceptionCode.SLOT_TAKEN, `Sorry, ${employee.name} is no longer free at that time. Please check availability again and offer another time.`);
+        throw new SchedulingException(
+          SchedulingExceptionCode.SLOT_TAKEN,
+          `Sorry, ${employee.name} is no longer free at that time. Please check availability again and offer another time.`,
+        );
       }
       throw err;
     }
     void this.events.publish({
-      tenantId: tenant.id, type: 'appointment.booked', leadId: appointment.leadId, callId: appointment.callId,
+      tenantId: tenant.id,
+      type: 'appointment.booked',
+      leadId: appointment.leadId,
+      callId: appointment.callId,
       data: { appointmentId: appointment.id, serviceId: service.id, employeeId: employee.id, startAt: start.toISOString(), source },
     });
     this.logger.log({ tenantId: tenant.id, appointmentId: appointment.id, source }, 'Appointment booked');
@@ -125,9 +178,14 @@ export class AppointmentsService {
   }
 
   /** A caller's upcoming bookings, soonest first. */
-  async upcomingFor(tenant: SchedulingTenant, customerPhone: string, now = new Date()): Promise<Array<Appointment & { service: { name: string }; employee: { name: string } }>> {
+  async upcomingFor(
+    tenant: SchedulingTenant,
+    customerPhone: string,
+    now = new Date(),
+  ): Promise<Array<Appointment & { service: { name: string }; employee: { name: string } }>> {
     const phone = toE164(customerPhone);
-    if (!phone) throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, "I need the caller's phone number in international format, like +14155550123.");
+    if (!phone)
+      throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, "I need the caller's phone number in international format, like +14155550123.");
     return this.appointments
       .createQueryBuilder('a')
       .innerJoinAndSelect('a.service', 's')
@@ -144,7 +202,11 @@ export class AppointmentsService {
     if (query.to) qb.andWhere('a.start_at < :to', { to: new Date(query.to) });
     if (query.employeeId) qb.andWhere('a.employee_id = :employeeId', { employeeId: query.employeeId });
     if (query.status) qb.andWhere('a.status = :status', { status: query.status });
-    return qb.orderBy('a.start_at', 'ASC').addOrderBy('a.id', 'ASC').take(query.limit ?? 100).getMany();
+    return qb
+      .orderBy('a.start_at', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .take(query.limit ?? 100)
+      .getMany();
   }
 
   /** Cancels a booking and frees its slots; the lead's timeline notes it. */
@@ -158,13 +220,19 @@ export class AppointmentsService {
       await manager.delete(AppointmentSlot, { tenantId, appointmentId });
       if (appointment.leadId) {
         const [{ timezone }]: Array<{ timezone: string }> = await manager.query('SELECT timezone FROM tenants WHERE id = $1', [tenantId]);
-        await this.leads.insertTimelineEntries(manager, [{
-          tenantId, leadId: appointment.leadId, channel: 'voice', direction: 'outbound', role: 'system',
-          body: `Appointment on ${describeWhen(appointment.startAt, timezone)} cancelled.`,
-          externalId: `appointment:${appointment.id}:cancelled`,
-          metadata: { source: 'appointment', event: 'cancelled', appointmentId: appointment.id },
-          occurredAt: new Date(),
-        }]);
+        await this.leads.insertTimelineEntries(manager, [
+          {
+            tenantId,
+            leadId: appointment.leadId,
+            channel: 'voice',
+            direction: 'outbound',
+            role: 'system',
+            body: `Appointment on ${describeWhen(appointment.startAt, timezone)} cancelled.`,
+            externalId: `appointment:${appointment.id}:cancelled`,
+            metadata: { source: 'appointment', event: 'cancelled', appointmentId: appointment.id },
+            occurredAt: new Date(),
+          },
+        ]);
       }
       return appointment;
     });
@@ -174,10 +242,14 @@ export class AppointmentsService {
     const name = dto.customerName.trim().replace(/\s+/g, ' ');
     if (!name || name.length > 200) throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, "I need the customer's name to make the booking.");
     const phone = toE164(dto.customerPhone);
-    if (!phone) throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, "I need the caller's phone number in international format, like +14155550123.");
+    if (!phone)
+      throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, "I need the caller's phone number in international format, like +14155550123.");
     const email = dto.customerEmail?.trim().toLowerCase() || null;
     if (email && (!EMAIL.test(email) || email.length > 254)) {
-      throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, 'That e-mail address does not look right. Please ask the caller to spell it again, or book without it.');
+      throw new SchedulingException(
+        SchedulingExceptionCode.INVALID_CUSTOMER,
+        'That e-mail address does not look right. Please ask the caller to spell it again, or book without it.',
+      );
     }
     return { name, email, phone };
   }
@@ -188,7 +260,12 @@ export class AppointmentsService {
     const rows = await this.appointments
       .createQueryBuilder('a')
       .select(['a.employeeId', 'a.startAt', 'a.endAt'])
-      .where("a.tenant_id = :tenantId AND a.status = 'booked' AND a.employee_id IN (:...employeeIds) AND a.start_at < :to AND a.end_at > :from", { tenantId, employeeIds, from, to })
+      .where("a.tenant_id = :tenantId AND a.status = 'booked' AND a.employee_id IN (:...employeeIds) AND a.start_at < :to AND a.end_at > :from", {
+        tenantId,
+        employeeIds,
+        from,
+        to,
+      })
       .getMany();
     for (const row of rows) busy.set(row.employeeId, [...(busy.get(row.employeeId) ?? []), { start: row.startAt, end: row.endAt }]);
     return busy;

@@ -29,7 +29,14 @@ export class CatalogueService {
   async createService(tenantId: string, dto: CreateServiceDto): Promise<ServiceResponseDto> {
     assertDuration(dto.durationMinutes);
     const saved = await this.services.save(
-      this.services.create({ tenantId, name: dto.name, description: dto.description ?? null, durationMinutes: dto.durationMinutes, priceCents: dto.priceCents ?? null, currency: dto.currency ?? null }),
+      this.services.create({
+        tenantId,
+        name: dto.name,
+        description: dto.description ?? null,
+        durationMinutes: dto.durationMinutes,
+        priceCents: dto.priceCents ?? null,
+        currency: dto.currency ?? null,
+      }),
     );
     return toServiceResponse(saved);
   }
@@ -70,9 +77,10 @@ export class CatalogueService {
       if (dto.workingHours !== undefined) employee.workingHours = dto.workingHours;
       if (dto.active !== undefined) employee.active = dto.active;
       await manager.save(employee);
-      const serviceIds = dto.serviceIds !== undefined
-        ? await this.replaceLinks(manager, tenantId, employee.id, dto.serviceIds)
-        : (await manager.findBy(EmployeeServiceLink, { tenantId, employeeId: employee.id })).map((l) => l.serviceId);
+      const serviceIds =
+        dto.serviceIds !== undefined
+          ? await this.replaceLinks(manager, tenantId, employee.id, dto.serviceIds)
+          : (await manager.findBy(EmployeeServiceLink, { tenantId, employeeId: employee.id })).map((l) => l.serviceId);
       return toEmployeeResponse(employee, serviceIds);
     });
   }
@@ -113,7 +121,11 @@ export class CatalogueService {
       throw new SchedulingException(SchedulingExceptionCode.INVALID_CATALOGUE, 'serviceIds names a service this tenant does not have');
     }
     await manager.delete(EmployeeServiceLink, { tenantId, employeeId });
-    if (wanted.length > 0) await manager.insert(EmployeeServiceLink, wanted.map((serviceId) => ({ tenantId, employeeId, serviceId })));
+    if (wanted.length > 0)
+      await manager.insert(
+        EmployeeServiceLink,
+        wanted.map((serviceId) => ({ tenantId, employeeId, serviceId })),
+      );
     return wanted;
   }
 }
@@ -130,7 +142,16 @@ function assertWorkingHours(hours: unknown): void {
 }
 
 export function toServiceResponse(s: BookableService): ServiceResponseDto {
-  return { id: s.id, name: s.name, description: s.description, durationMinutes: s.durationMinutes, priceCents: s.priceCents, currency: s.currency, active: s.active, createdAt: s.createdAt };
+  return {
+    id: s.id,
+    name: s.name,
+    description: s.description,
+    durationMinutes: s.durationMinutes,
+    priceCents: s.priceCents,
+    currency: s.currency,
+    active: s.active,
+    createdAt: s.createdAt,
+  };
 }
 
 export function toEmployeeResponse(e: Employee, serviceIds: string[]): EmployeeResponseDto {

@@ -18,7 +18,7 @@ export class EmployeesController {
 
   @Post()
   @Audited('employee.create', 'employee')
-  @ApiOperation({ summary: "Add a member of staff with their weekly hours (tenant timezone) and the services they do" })
+  @ApiOperation({ summary: 'Add a member of staff with their weekly hours (tenant timezone) and the services they do' })
   @ApiCreatedResponse({ type: EmployeeResponseDto })
   create(@Body() dto: CreateEmployeeDto, @Query() query: TenantScopeQueryDto, @CurrentPrincipal() principal: Principal): Promise<EmployeeResponseDto> {
     return this.catalogue.createEmployee(tenantIdFor(principal, query.tenantId), dto);

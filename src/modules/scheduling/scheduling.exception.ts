@@ -43,6 +43,12 @@ export class SchedulingException extends AppException {
 }
 
 export const serviceNotFound = () =>
-  new SchedulingException(SchedulingExceptionCode.SERVICE_NOT_FOUND, "I couldn't find that service. Please use the id of one of the services from the services list.");
+  new SchedulingException(
+    SchedulingExceptionCode.SERVICE_NOT_FOUND,
+    "I couldn't find that service. Please use the id of one of the services from the services list.",
+  );
 export const employeeNotFound = () =>
-  new SchedulingException(SchedulingExceptionCode.EMPLOYEE_NOT_FOUND, "I couldn't find that member of staff. Please use the id of someone from the staff list.");
+  new SchedulingException(
+    SchedulingExceptionCode.EMPLOYEE_NOT_FOUND,
+    "I couldn't find that member of staff. Please use the id of someone from the staff list.",
+  );

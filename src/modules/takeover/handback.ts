@@ -15,6 +15,6 @@ export function handbackText(dialCallStatus: string, reason?: string | null): Ha
   }
   return {
     note: `The caller was to be transferred to a colleague${why}, but nobody could take the call (${dialCallStatus}). Apologise briefly and keep helping, or offer to take a message.`,
-    firstMessage: "Sorry, none of my colleagues could take the call right now. I can keep helping you, or take a message.",
+    firstMessage: 'Sorry, none of my colleagues could take the call right now. I can keep helping you, or take a message.',
   };
 }

@@ -34,7 +34,10 @@ export class HumanControlService {
       if (!rows[0]) throw new TakeoverException(TakeoverExceptionCode.LEAD_NOT_FOUND, 'Lead not found');
       // Repeating the same request changes nothing and announces nothing.
       if (rows[0].was !== enabled) {
-        await this.events.publish({ tenantId, type: enabled ? 'takeover.started' : 'takeover.ended', leadId, data: { channel: 'sms', operator: operator ?? null } }, { manager });
+        await this.events.publish(
+          { tenantId, type: enabled ? 'takeover.started' : 'takeover.ended', leadId, data: { channel: 'sms', operator: operator ?? null } },
+          { manager },
+        );
       }
       return { leadId, humanControl: enabled, operator: enabled ? (operator ?? null) : null };
     });

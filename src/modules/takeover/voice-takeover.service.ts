@@ -55,7 +55,8 @@ export class VoiceTakeoverService {
       [tenantId, callId],
     );
     if (!call) throw new TakeoverException(TakeoverExceptionCode.CALL_NOT_FOUND, 'Call not found');
-    if (!call.twilio_call_sid || !ACTIVE_CALL_STATUSES.includes(call.status as never)) throw new TakeoverException(TakeoverExceptionCode.CALL_NOT_LIVE, `The call is not live (status ${call.status})`);
+    if (!call.twilio_call_sid || !ACTIVE_CALL_STATUSES.includes(call.status as never))
+      throw new TakeoverException(TakeoverExceptionCode.CALL_NOT_LIVE, `The call is not live (status ${call.status})`);
     const target = to !== undefined ? toE164(to) : call.settings?.handoffNumber;
     if (to !== undefined && !target) throw new TakeoverException(TakeoverExceptionCode.INVALID_NUMBER, 'to must be a phone number in E.164 format');
     if (!target) throw new TakeoverException(TakeoverExceptionCode.NO_HANDOFF_NUMBER, 'The tenant has no handoffNumber; pass to');
@@ -82,7 +83,11 @@ export class VoiceTakeoverService {
   }
 
   /** `<Dial action>`: the human leg ended. Hand the caller back to the AI when the tenant allows it. */
-  async afterDial(params: { CallSid: string; DialCallStatus?: string; CallStatus?: string }, account: TwilioAccountContext, requestId: string): Promise<string> {
+  async afterDial(
+    params: { CallSid: string; DialCallStatus?: string; CallStatus?: string },
+    account: TwilioAccountContext,
+    requestId: string,
+  ): Promise<string> {
     const [call]: CallRow[] = await this.db.query(
       `SELECT c.id, c.tenant_id, c.lead_id, c.twilio_call_sid, c.status, c.metadata, t.settings FROM calls c JOIN tenants t ON t.id = c.tenant_id
        WHERE c.twilio_call_sid = $1 AND ($2::uuid IS NULL OR c.tenant_id = $2) LIMIT 1`,

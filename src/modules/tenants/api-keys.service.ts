@@ -40,7 +40,11 @@ export class ApiKeysService {
   /** Of these key ids, the ones still live (not revoked, not deleted). */
   async liveKeyIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.keys.createQueryBuilder('k').select('k.id', 'id').where('k.id = ANY(:ids) AND k.revoked_at IS NULL', { ids }).getRawMany<{ id: string }>();
+    const rows = await this.keys
+      .createQueryBuilder('k')
+      .select('k.id', 'id')
+      .where('k.id = ANY(:ids) AND k.revoked_at IS NULL', { ids })
+      .getRawMany<{ id: string }>();
     return new Set(rows.map((r) => r.id));
   }
 

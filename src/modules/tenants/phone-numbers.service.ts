@@ -50,7 +50,9 @@ export class PhoneNumbersService {
    * A number in the platform pool (unassigned, tenant_id NULL) routes to nobody, so it is not found.
    */
   findByE164(e164: string): Promise<(PhoneNumber & { tenantId: string }) | null> {
-    return this.numbers.findOne({ where: { e164, tenantId: Not(IsNull()) }, relations: { tenant: true } }) as Promise<(PhoneNumber & { tenantId: string }) | null>;
+    return this.numbers.findOne({ where: { e164, tenantId: Not(IsNull()) }, relations: { tenant: true } }) as Promise<
+      (PhoneNumber & { tenantId: string }) | null
+    >;
   }
 }
 

@@ -68,7 +68,11 @@ export class TenantsService {
   /** Of these tenant ids, the ones that exist and are active. */
   async activeTenantIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.tenants.createQueryBuilder('t').select('t.id', 'id').where(`t.id = ANY(:ids) AND t.status = 'active'`, { ids }).getRawMany<{ id: string }>();
+    const rows = await this.tenants
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where(`t.id = ANY(:ids) AND t.status = 'active'`, { ids })
+      .getRawMany<{ id: string }>();
     return new Set(rows.map((r) => r.id));
   }
 

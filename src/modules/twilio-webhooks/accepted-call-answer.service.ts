@@ -42,7 +42,9 @@ export class AcceptedCallAnswerService {
     // Only a call still waiting for its stream is announced (a retry after the stream opened is not);
     // the bridge starts opening the ElevenLabs conversation while Twilio sets up the stream. An
     // outbound call is answered already (status callbacks may have moved it past ringing).
-    const waiting = call.status === 'ringing' || (call.direction === 'outbound' && !['completed', 'busy', 'failed', 'no-answer', 'canceled', 'rejected'].includes(call.status));
+    const waiting =
+      call.status === 'ringing' ||
+      (call.direction === 'outbound' && !['completed', 'busy', 'failed', 'no-answer', 'canceled', 'rejected'].includes(call.status));
     if (waiting && !call.mediaConnectedAt) this.lifecycle.emitAccepted({ call, tenant, lead, context });
     return connectStreamTwiml({
       publicBaseUrl: this.config.publicBaseUrl,

@@ -33,7 +33,11 @@ export class CallCallbacksController {
   @Post(['voice/status', 'status'])
   @TwilioCallbackDocs('StatusCallback: call progress (queued ... completed)')
   @HttpCode(204)
-  async status(@TwilioParams(CallStatusParams) params: CallStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async status(
+    @TwilioParams(CallStatusParams) params: CallStatusParams,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.callbacks.callStatus(params, twilioAccountOf(request), this.budget(reply));
   }
 
@@ -41,7 +45,11 @@ export class CallCallbacksController {
   @Post(['voice/stream-status', 'stream/status'])
   @TwilioCallbackDocs('<Stream statusCallback>: stream-started / stream-stopped / stream-error')
   @HttpCode(204)
-  async streamStatus(@TwilioParams(StreamStatusParams) params: StreamStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async streamStatus(
+    @TwilioParams(StreamStatusParams) params: StreamStatusParams,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.callbacks.streamStatus(params, twilioAccountOf(request), this.budget(reply));
   }
 
@@ -49,7 +57,11 @@ export class CallCallbacksController {
   @Post('voice/recording')
   @TwilioCallbackDocs('RecordingStatusCallback')
   @HttpCode(204)
-  async recording(@TwilioParams(RecordingStatusParams) params: RecordingStatusParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async recording(
+    @TwilioParams(RecordingStatusParams) params: RecordingStatusParams,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.callbacks.recording(params, twilioAccountOf(request), this.budget(reply));
   }
 }

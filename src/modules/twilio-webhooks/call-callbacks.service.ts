@@ -16,7 +16,11 @@ export function eventTime(timestamp: string | undefined, now = new Date()): Date
 }
 
 const intOrNull = (value: string | undefined): number | null => (value === undefined ? null : Number(value));
-const STREAM_STATES: Record<StreamStatusParams['StreamEvent'], StreamState> = { 'stream-started': 'started', 'stream-stopped': 'stopped', 'stream-error': 'error' };
+const STREAM_STATES: Record<StreamStatusParams['StreamEvent'], StreamState> = {
+  'stream-started': 'started',
+  'stream-stopped': 'stopped',
+  'stream-error': 'error',
+};
 
 /**
  * Call progress, stream and recording callbacks. They are applied idempotently; when the database
@@ -46,7 +50,12 @@ export class CallCallbacksService {
         durationSecs: intOrNull(p.CallDuration),
         sipResponseCode: intOrNull(p.SipResponseCode),
         sequenceNumber: intOrNull(p.SequenceNumber),
-        details: compact({ callDuration: intOrNull(p.CallDuration), sipResponseCode: intOrNull(p.SipResponseCode), timestamp: p.Timestamp, answeredBy: p.AnsweredBy }),
+        details: compact({
+          callDuration: intOrNull(p.CallDuration),
+          sipResponseCode: intOrNull(p.SipResponseCode),
+          timestamp: p.Timestamp,
+          answeredBy: p.AnsweredBy,
+        }),
       }),
     );
     this.count('status', result ? (result.historyAdded ? 'applied' : 'duplicate') : 'unknown_call', p.CallSid);
@@ -87,7 +96,10 @@ export class CallCallbacksService {
       return await withDeadline(work(), budgetMs);
     } catch (err) {
       const timedOut = err instanceof DeadlineExceededError;
-      this.logger.error({ err: timedOut ? err.message : err, kind, callSid }, timedOut ? 'Twilio callback not stored within the webhook deadline: answering 503' : 'Twilio callback could not be stored: answering 503');
+      this.logger.error(
+        { err: timedOut ? err.message : err, kind, callSid },
+        timedOut ? 'Twilio callback not stored within the webhook deadline: answering 503' : 'Twilio callback could not be stored: answering 503',
+      );
       this.callbacks.inc({ kind, result: 'unavailable' });
       throw new ServiceUnavailableException();
     }

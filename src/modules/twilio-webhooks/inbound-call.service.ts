@@ -72,13 +72,21 @@ export class InboundCallService {
       const timedOut = err instanceof DeadlineExceededError;
       this.logger.error(
         { err: timedOut ? err.message : err, callSid: params.CallSid, tenantId: tenant.id },
-        timedOut ? 'Incoming call not handled within the webhook deadline (database too slow?): answering the fallback' : 'Incoming call could not be handled: answering the fallback',
+        timedOut
+          ? 'Incoming call not handled within the webhook deadline (database too slow?): answering the fallback'
+          : 'Incoming call could not be handled: answering the fallback',
       );
       return this.fallback(to, account, timedOut ? 'timeout' : 'error');
     }
   }
 
-  private async answerInbound(params: VoiceWebhookParams, account: TwilioAccountContext, to: string, requestId: string, tenant: { id?: string }): Promise<VoiceAnswer> {
+  private async answerInbound(
+    params: VoiceWebhookParams,
+    account: TwilioAccountContext,
+    to: string,
+    requestId: string,
+    tenant: { id?: string },
+  ): Promise<VoiceAnswer> {
     const route = await this.routing.resolve(to);
     tenant.id = route?.tenant.id;
     // A subaccount may only reach its own tenant's numbers.
@@ -203,13 +211,25 @@ export class InboundCallService {
 
   private publishIncoming(call: Call): void {
     this.events
-      .publish({ tenantId: call.tenantId, type: 'call.incoming', callId: call.id, leadId: call.leadId, data: { callId: call.id, status: call.status, direction: 'inbound', agentId: call.agentId ?? null } })
+      .publish({
+        tenantId: call.tenantId,
+        type: 'call.incoming',
+        callId: call.id,
+        leadId: call.leadId,
+        data: { callId: call.id, status: call.status, direction: 'inbound', agentId: call.agentId ?? null },
+      })
       .catch((err: unknown) => this.logger.warn({ err, callId: call.id }, 'Could not publish call event'));
   }
 
   private publishArrival(call: Call): void {
     this.events
-      .publish({ tenantId: call.tenantId, type: 'call.status', callId: call.id, leadId: call.leadId, data: { callId: call.id, status: call.status, disposition: call.disposition, direction: 'inbound' } })
+      .publish({
+        tenantId: call.tenantId,
+        type: 'call.status',
+        callId: call.id,
+        leadId: call.leadId,
+        data: { callId: call.id, status: call.status, disposition: call.disposition, direction: 'inbound' },
+      })
       .catch((err: unknown) => this.logger.warn({ err, callId: call.id }, 'Could not publish call event'));
   }
 }

@@ -58,10 +58,9 @@ export class OutboundCallAnswerService {
   }
 
   private async note(callId: string, facts: Record<string, unknown>, disposition: string | null): Promise<void> {
-    await this.dataSource.query(`UPDATE calls SET metadata = metadata || $2::jsonb, disposition = COALESCE($3, disposition), updated_at = now() WHERE id = $1`, [
-      callId,
-      JSON.stringify(facts),
-      disposition,
-    ]);
+    await this.dataSource.query(
+      `UPDATE calls SET metadata = metadata || $2::jsonb, disposition = COALESCE($3, disposition), updated_at = now() WHERE id = $1`,
+      [callId, JSON.stringify(facts), disposition],
+    );
   }
 }

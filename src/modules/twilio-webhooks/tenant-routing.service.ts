@@ -46,7 +46,11 @@ export class TenantRoutingService {
     const found = await this.numbers.findByE164(e164);
     const route = found?.tenant ? { phoneNumber: found, tenant: found.tenant } : null;
     remember(this.routes, e164, route, ROUTE_TTL_MS);
-    if (route) this.rememberHandoff(e164, { tenantId: route.tenant.id, handoffNumber: route.tenant.status === 'active' ? (route.tenant.settings?.handoffNumber ?? null) : null });
+    if (route)
+      this.rememberHandoff(e164, {
+        tenantId: route.tenant.id,
+        handoffNumber: route.tenant.status === 'active' ? (route.tenant.settings?.handoffNumber ?? null) : null,
+      });
     return route;
   }
 

@@ -20,7 +20,15 @@ import { VoiceWebhookController } from './voice-webhook.controller.js';
 @Module({
   imports: [CallsModule, LeadsModule, TenantsModule, UsageModule],
   controllers: [VoiceWebhookController, CallCallbacksController, CallCallbacksHealthController],
-  providers: [TwilioSignatureGuard, TenantRoutingService, InboundCallService, AcceptedCallAnswerService, OutboundCallAnswerService, VoiceFallbackService, CallCallbacksService],
+  providers: [
+    TwilioSignatureGuard,
+    TenantRoutingService,
+    InboundCallService,
+    AcceptedCallAnswerService,
+    OutboundCallAnswerService,
+    VoiceFallbackService,
+    CallCallbacksService,
+  ],
   exports: [TwilioSignatureGuard, TenantRoutingService],
 })
 export class TwilioWebhooksModule {}

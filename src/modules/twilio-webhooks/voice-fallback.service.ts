@@ -68,7 +68,9 @@ export class VoiceFallbackService {
       const requested = typeof call.metadata?.transferTo === 'string' ? toE164(call.metadata.transferTo) : undefined;
       const target = requested ?? tenantSettings.handoffNumber;
       // The dial action may hand the caller back to the AI when the human leg ends (takeover module).
-      return target ? dialTwiml(target, publicUrl(this.config.publicBaseUrl, TWILIO_VOICE_PATHS.dialAction)) : this.apology(tenantSettings, 'transfer_without_number');
+      return target
+        ? dialTwiml(target, publicUrl(this.config.publicBaseUrl, TWILIO_VOICE_PATHS.dialAction))
+        : this.apology(tenantSettings, 'transfer_without_number');
     }
     return hangupTwiml();
   }
@@ -83,7 +85,13 @@ export class VoiceFallbackService {
     const to = toE164(str(body.To) ?? '');
     let known: KnownHandoff | undefined = to ? this.routing.lastKnownHandoff(to) : undefined;
     if (!known && to && !account.degraded) {
-      const lookup = this.routing.resolve(to).then((route) => (route ? { tenantId: route.tenant.id, handoffNumber: route.tenant.status === 'active' ? (route.tenant.settings?.handoffNumber ?? null) : null } : undefined));
+      const lookup = this.routing
+        .resolve(to)
+        .then((route) =>
+          route
+            ? { tenantId: route.tenant.id, handoffNumber: route.tenant.status === 'active' ? (route.tenant.settings?.handoffNumber ?? null) : null }
+            : undefined,
+        );
       known = await withTimeout(lookup, FALLBACK_LOOKUP_TIMEOUT_MS).catch(() => undefined);
     }
     // A subaccount only ever reaches its own tenant's humans.

@@ -40,7 +40,11 @@ export class VoiceWebhookController {
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
-  async voice(@TwilioParams(VoiceWebhookParams) params: VoiceWebhookParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async voice(
+    @TwilioParams(VoiceWebhookParams) params: VoiceWebhookParams,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     return (await this.inbound.answer(params, twilioAccountOf(request), String(request.id), this.budget(reply))).twiml;
   }
 
@@ -51,7 +55,11 @@ export class VoiceWebhookController {
   @Header('Content-Type', TWIML)
   @UseGuards(TwilioSignatureGuard)
   @AllowDegradedTwilioAccess()
-  connectAction(@TwilioParams(TwilioCallParams) params: TwilioCallParams, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  connectAction(
+    @TwilioParams(TwilioCallParams) params: TwilioCallParams,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     return this.fallbacks.afterConnect(params.CallSid, twilioAccountOf(request), this.budget(reply));
   }
 

@@ -76,7 +76,11 @@ export class QuotaService {
       );
       for (const { threshold } of inserted) {
         await this.events.publish(
-          { tenantId, type: 'alert', data: { kind: 'quota', quota: kind, threshold, used: status.used, limit: status.limit, month, level: threshold >= 100 ? 'error' : 'warning' } },
+          {
+            tenantId,
+            type: 'alert',
+            data: { kind: 'quota', quota: kind, threshold, used: status.used, limit: status.limit, month, level: threshold >= 100 ? 'error' : 'warning' },
+          },
           options.manager ? { manager } : undefined,
         );
       }
@@ -96,7 +100,10 @@ export class QuotaService {
       );
       return rows[0]?.n ?? 0;
     }
-    const rows: Array<{ used: number }> = await manager.query(`SELECT ${MONTH_USED_SQL[kind]} AS used FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [tenantId, utcMonthStart(now)]);
+    const rows: Array<{ used: number }> = await manager.query(`SELECT ${MONTH_USED_SQL[kind]} AS used FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [
+      tenantId,
+      utcMonthStart(now),
+    ]);
     const used = rows[0]?.used ?? 0;
     // Minutes are billed as started minutes, like the usage report.
     return kind === 'voiceMinutes' ? minutesUsed(used) : used;

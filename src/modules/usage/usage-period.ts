@@ -27,7 +27,10 @@ export type DayRange = { ok: true; from: string; to: string } | { ok: false; mes
 export function resolveDayRange(from: string | undefined, to: string | undefined, now: Date): DayRange {
   const resolvedFrom = from ?? utcMonthStart(now);
   const resolvedTo = to ?? utcDay(now);
-  for (const [name, value] of [['from', resolvedFrom], ['to', resolvedTo]] as const) {
+  for (const [name, value] of [
+    ['from', resolvedFrom],
+    ['to', resolvedTo],
+  ] as const) {
     if (!isRealDay(value)) return { ok: false, message: `${name} must be a date as YYYY-MM-DD` };
   }
   if (resolvedFrom > resolvedTo) return { ok: false, message: 'from must not be after to' };

@@ -11,7 +11,9 @@ describe('usageIncrementSql', () => {
   });
 
   it('should select from a source (a CTE) when given one', () => {
-    expect(usageIncrementSql({ tenantId: 'tenant_id', day: '$9', values: { aiSeconds: 's' }, source: 'upd WHERE s > 0' })).toContain('SELECT tenant_id, $9, s FROM upd WHERE s > 0');
+    expect(usageIncrementSql({ tenantId: 'tenant_id', day: '$9', values: { aiSeconds: 's' }, source: 'upd WHERE s > 0' })).toContain(
+      'SELECT tenant_id, $9, s FROM upd WHERE s > 0',
+    );
   });
 
   it('should refuse an increment of nothing', () => {

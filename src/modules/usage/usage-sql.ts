@@ -1,7 +1,8 @@
 // The one way usage counters are incremented: INSERT ... ON CONFLICT (tenant_id, day) DO UPDATE
 // adding to the existing row. Column names come from the fixed table below, never from input.
 
-export type UsageCounter = 'inboundCalls' | 'outboundCalls' | 'inboundSeconds' | 'outboundSeconds' | 'smsInSegments' | 'smsOutSegments' | 'whatsappIn' | 'whatsappOut' | 'aiSeconds';
+export type UsageCounter =
+  'inboundCalls' | 'outboundCalls' | 'inboundSeconds' | 'outboundSeconds' | 'smsInSegments' | 'smsOutSegments' | 'whatsappIn' | 'whatsappOut' | 'aiSeconds';
 
 export const USAGE_COLUMN: Readonly<Record<UsageCounter, string>> = {
   inboundCalls: 'inbound_calls',

@@ -63,11 +63,10 @@ export class UsageService {
     const tenant = await this.tenants.get(tenantId);
     const monthStart = utcMonthStart(now);
     const [days, [totals], [month], [active]] = await Promise.all([
-      this.usage.query(`SELECT day::text AS day, ${SELECT_COUNTERS}, ai_cost::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`, [
-        tenantId,
-        range.from,
-        range.to,
-      ]) as Promise<UsageDay[]>,
+      this.usage.query(
+        `SELECT day::text AS day, ${SELECT_COUNTERS}, ai_cost::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
+        [tenantId, range.from, range.to],
+      ) as Promise<UsageDay[]>,
       this.usage.query(`SELECT ${SUM_COUNTERS}, COALESCE(sum(ai_cost), 0)::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3`, [
         tenantId,
         range.from,
@@ -93,7 +92,14 @@ export class UsageService {
         monthlySmsSegments: quotas.monthlySmsSegments ?? null,
         monthlyOutboundCalls: quotas.monthlyOutboundCalls ?? null,
       },
-      month: { start: monthStart, voiceSeconds, voiceMinutes: minutesUsed(voiceSeconds), smsSegments: month.smsOutSegments, outboundCalls: month.outboundCalls, activeCalls: active.n },
+      month: {
+        start: monthStart,
+        voiceSeconds,
+        voiceMinutes: minutesUsed(voiceSeconds),
+        smsSegments: month.smsOutSegments,
+        outboundCalls: month.outboundCalls,
+        activeCalls: active.n,
+      },
       remaining: {
         voiceMinutes: remainingAllowance(quotas.monthlyVoiceMinutes, minutesUsed(voiceSeconds)),
         smsSegments: remainingAllowance(quotas.monthlySmsSegments, month.smsOutSegments),

@@ -80,9 +80,7 @@ export function placeholdersIn(template: string): string[] {
 
 /** Fill `{{var}}` placeholders; unknown ones are left as they are. */
 export function renderTemplate(template: string, variables: Record<string, unknown>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    variables[name] === undefined ? whole : String(variables[name]),
-  );
+  return template.replace(PLACEHOLDER, (whole, name: string) => (variables[name] === undefined ? whole : String(variables[name])));
 }
 
 /** Dynamic variables as the agent sees them: client ones plus the `system__` built-ins. */

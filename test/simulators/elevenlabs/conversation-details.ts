@@ -70,8 +70,7 @@ export function buildConversationDetails(record: ConversationRecord, analysis?: 
       text_only: record.textOnly,
       conversation_initiation_source: 'unknown',
     },
-    analysis:
-      record.state === 'closed' ? { ...defaultAnalysis(record.transcript), ...(analysis ?? {}) } : null,
+    analysis: record.state === 'closed' ? { ...defaultAnalysis(record.transcript), ...(analysis ?? {}) } : null,
     conversation_initiation_client_data: {
       conversation_config_override: initiation?.conversation_config_override ?? null,
       custom_llm_extra_body: initiation?.custom_llm_extra_body ?? {},

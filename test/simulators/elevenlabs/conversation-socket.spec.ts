@@ -60,10 +60,7 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
   });
 
   async function connect(agentId: string, autoPong = true): Promise<ConversationTestClient> {
-    const client = await ConversationTestClient.connect(
-      `${fake.wsBaseUrl}/v1/convai/conversation?agent_id=${agentId}`,
-      { autoPong },
-    );
+    const client = await ConversationTestClient.connect(`${fake.wsBaseUrl}/v1/convai/conversation?agent_id=${agentId}`, { autoPong });
     clients.push(client);
     return client;
   }
@@ -109,10 +106,13 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
   });
 
   it.each([
-    ['fields nested under conversation_initiation_client_data', JSON.stringify({
-      type: 'conversation_initiation_client_data',
-      conversation_initiation_client_data: { dynamic_variables: { a: '1' } },
-    })],
+    [
+      'fields nested under conversation_initiation_client_data',
+      JSON.stringify({
+        type: 'conversation_initiation_client_data',
+        conversation_initiation_client_data: { dynamic_variables: { a: '1' } },
+      }),
+    ],
     ['bad JSON', '{"type":"conversation_initiation_client_data",'],
     ['non-primitive dynamic variable', JSON.stringify({ type: 'conversation_initiation_client_data', dynamic_variables: { a: { b: 1 } } })],
   ])('rejects a malformed first message (%s) with an error event and close 1008', async (_label, raw) => {
@@ -120,9 +120,7 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
     client.send(raw);
     const closed = await client.waitForClose();
     expect(closed.code).toBe(1008);
-    expect(client.messages).toEqual([
-      { type: 'error', error_event: { code: 1008, message: expect.any(String), error_type: 'invalid_message' } },
-    ]);
+    expect(client.messages).toEqual([{ type: 'error', error_event: { code: 1008, message: expect.any(String), error_type: 'invalid_message' } }]);
   });
 
   it('fails the initiation when a required dynamic variable is missing', async () => {
@@ -187,12 +185,7 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
     client.send({ type: 'feedback', event_id: 1, score: 'like' });
     const record = recordOf(metadata);
     await fake.waitFor(() => record.messages.length === 4);
-    expect(record.messages.map((m) => m.type)).toEqual([
-      'conversation_initiation_client_data',
-      'contextual_update',
-      'user_activity',
-      'feedback',
-    ]);
+    expect(record.messages.map((m) => m.type)).toEqual(['conversation_initiation_client_data', 'contextual_update', 'user_activity', 'feedback']);
   });
 
   it('runs a scripted turn: first message, transcript, audio, interruption, correction, tool call, close 1000', async () => {
@@ -219,10 +212,25 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
     const types = client.messages.map((m) => m.type);
     expect(types).toEqual([
       'conversation_initiation_metadata',
-      'agent_response', 'audio', 'audio', 'audio', 'audio', 'audio', 'audio', 'audio', 'audio', 'audio', 'audio',
+      'agent_response',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
+      'audio',
       'user_transcript',
-      'agent_response', 'audio', 'audio', 'audio',
-      'interruption', 'audio', 'audio',
+      'agent_response',
+      'audio',
+      'audio',
+      'audio',
+      'interruption',
+      'audio',
+      'audio',
       'agent_response_correction',
       'client_tool_call',
     ]);
@@ -252,9 +260,7 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
       receivedAudioChunks: 5,
       receivedAudioBytes: 800,
     });
-    expect(record.toolResults).toEqual([
-      { tool_call_id: call.tool_call_id, result: 'ok', is_error: false, receivedAtMs: expect.any(Number) },
-    ]);
+    expect(record.toolResults).toEqual([{ tool_call_id: call.tool_call_id, result: 'ok', is_error: false, receivedAtMs: expect.any(Number) }]);
     expect(record.transcript.map((t) => [t.role, t.message])).toEqual([
       ['agent', 'Hello Ada, how can I help?'],
       ['user', 'Hi, how much is a boiler service?'],
@@ -279,9 +285,7 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
     const client = await connect('agent_script');
     client.send({ type: 'conversation_initiation_client_data' });
     expect((await client.waitForClose()).code).toBe(1008);
-    expect((client.messages[0].error_event as JsonObject).message).toBe(
-      "Missing required dynamic variables in first message: {'customer_name'}",
-    );
+    expect((client.messages[0].error_event as JsonObject).message).toBe("Missing required dynamic variables in first message: {'customer_name'}");
   });
 
   it('text-only: replies to user_message with chat response parts and agent_response, no audio', async () => {
@@ -305,7 +309,12 @@ describe('ConversationSocket (fake /v1/convai/conversation)', () => {
       .map((m) => m.text_response_part as { text: string; type: string; event_id: number });
     expect(parts[0]).toEqual({ text: '', type: 'start', event_id: expect.any(Number) });
     expect(parts[parts.length - 1].type).toBe('stop');
-    expect(parts.filter((p) => p.type === 'delta').map((p) => p.text).join('')).toBe(text);
+    expect(
+      parts
+        .filter((p) => p.type === 'delta')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe(text);
     expect(client.ofType('audio')).toHaveLength(0);
     const record = recordOf(metadata);
     expect(record.textOnly).toBe(true);

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import { STALE_TONE_HZ, base64ByteLength, bytesPerMs, toneChunkBase64 } from './agent-audio.js';
-import {
-  DEFAULT_AGENT_AUDIO_MS,
-  dynamicVariablesOf,
-  placeholdersIn,
-  renderTemplate,
-  type ResolvedAgentConfig,
-} from './agent-scripts.js';
+import { DEFAULT_AGENT_AUDIO_MS, dynamicVariablesOf, placeholdersIn, renderTemplate, type ResolvedAgentConfig } from './agent-scripts.js';
 import type {
   AudioFormat,
   ClientInitiationData,
@@ -206,11 +200,7 @@ export class ConversationSocket {
     }
     // The jambonz bug (§1.3): fields nested under a `conversation_initiation_client_data` key.
     if ('conversation_initiation_client_data' in msg) {
-      this.fail(
-        1008,
-        'invalid_message',
-        'Invalid conversation_initiation_client_data: fields must sit at the top level of the message.',
-      );
+      this.fail(1008, 'invalid_message', 'Invalid conversation_initiation_client_data: fields must sit at the top level of the message.');
       return;
     }
     if (msg.type !== 'conversation_initiation_client_data') {
@@ -370,11 +360,7 @@ export class ConversationSocket {
     const first = this.firstMessage();
     const missingInFirst = first === undefined ? [] : placeholdersIn(first).filter((name) => vars[name] === undefined);
     if (missingInFirst.length > 0) {
-      this.fail(
-        1008,
-        'missing_dynamic_variable',
-        `Missing required dynamic variables in first message: {${quoteSet(missingInFirst)}}`,
-      );
+      this.fail(1008, 'missing_dynamic_variable', `Missing required dynamic variables in first message: {${quoteSet(missingInFirst)}}`);
       return;
     }
 
@@ -403,9 +389,7 @@ export class ConversationSocket {
     const errorFault = this.faults.errorEvent;
     if (errorFault) {
       const spec = errorFault === true ? {} : errorFault;
-      this.later(spec.afterMs ?? 0, () =>
-        this.fail(spec.code ?? 1011, spec.error_type ?? 'llm_error', spec.message ?? 'An internal server error occurred.'),
-      );
+      this.later(spec.afterMs ?? 0, () => this.fail(spec.code ?? 1011, spec.error_type ?? 'llm_error', spec.message ?? 'An internal server error occurred.'));
     }
 
     if (record.textOnly) {

@@ -27,7 +27,10 @@ export class ConversationTestClient {
   private readonly waiters = new Set<{ check: () => boolean }>();
   private closeInfo: CloseInfo | undefined;
 
-  private constructor(readonly ws: WebSocket, private readonly autoPong: boolean) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly autoPong: boolean,
+  ) {
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
         this.closeInfo = { code, reason: reason.toString() };

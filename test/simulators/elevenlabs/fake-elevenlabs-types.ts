@@ -2,14 +2,7 @@
 // Wire objects keep the snake_case field names of the real service; our own bookkeeping is camelCase.
 
 /** Audio formats the real service announces in `conversation_initiation_metadata` (§1.4). */
-export type AudioFormat =
-  | 'ulaw_8000'
-  | 'pcm_8000'
-  | 'pcm_16000'
-  | 'pcm_22050'
-  | 'pcm_24000'
-  | 'pcm_44100'
-  | 'pcm_48000';
+export type AudioFormat = 'ulaw_8000' | 'pcm_8000' | 'pcm_16000' | 'pcm_22050' | 'pcm_24000' | 'pcm_44100' | 'pcm_48000';
 
 export type AgentMode = 'echo' | 'scripted';
 

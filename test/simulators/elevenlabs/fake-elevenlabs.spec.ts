@@ -259,9 +259,7 @@ describe('FakeElevenLabs', () => {
       fake.setFaults({ errorEvent: { afterMs: 20 } });
       const { client, conversationId } = await startConversation(publicUrl('agent_public'));
       expect(await client.waitForClose()).toEqual({ code: 1011, reason: expect.any(String) });
-      expect(client.ofType('error')).toEqual([
-        { type: 'error', error_event: { code: 1011, message: expect.any(String), error_type: 'llm_error' } },
-      ]);
+      expect(client.ofType('error')).toEqual([{ type: 'error', error_event: { code: 1011, message: expect.any(String), error_type: 'llm_error' } }]);
       await fake.waitFor((f) => f.getConversation(conversationId)?.state === 'closed');
       expect(fake.getConversation(conversationId)?.status).toBe('failed');
     });

@@ -351,9 +351,7 @@ export class FakeElevenLabs {
     const record = session.record;
     for (const event of config.events ?? ['transcript']) {
       const payload =
-        event === 'audio'
-          ? buildPostCallAudio(record)
-          : buildPostCallTranscription(record, { analysis: this.lookupAgent(record.agentId)?.analysis });
+        event === 'audio' ? buildPostCallAudio(record) : buildPostCallTranscription(record, { analysis: this.lookupAgent(record.agentId)?.analysis });
       const entry: WebhookDeliveryRecord = { type: payload.type, conversationId: record.conversationId, atMs: Date.now() };
       this.webhookDeliveries.push(entry);
       const delivery: Promise<void> = deliverWebhook(config.url, payload, config.secret, {
@@ -454,9 +452,7 @@ export class FakeElevenLabs {
     }
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { agentId, expiresAtMs: Date.now() + this.signedUrlTtlMs });
-    const signedUrl =
-      `${this.wsBaseUrl}${CONVERSATION_WS_PATH}?agent_id=${encodeURIComponent(agentId)}` +
-      `&conversation_signature=${token}`;
+    const signedUrl = `${this.wsBaseUrl}${CONVERSATION_WS_PATH}?agent_id=${encodeURIComponent(agentId)}` + `&conversation_signature=${token}`;
     respond(200, { signed_url: signedUrl });
   }
 

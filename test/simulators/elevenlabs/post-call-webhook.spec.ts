@@ -6,13 +6,7 @@ import * as serialization from '@elevenlabs/elevenlabs-js/serialization/index.js
 import { ConversationTestClient } from './conversation-test-client.js';
 import { FakeElevenLabs } from './fake-elevenlabs.js';
 import type { JsonObject } from './fake-elevenlabs-types.js';
-import {
-  buildCallInitiationFailure,
-  buildPostCallAudio,
-  buildPostCallTranscription,
-  deliverWebhook,
-  signElevenLabsPayload,
-} from './post-call-webhook.js';
+import { buildCallInitiationFailure, buildPostCallAudio, buildPostCallTranscription, deliverWebhook, signElevenLabsPayload } from './post-call-webhook.js';
 
 const SECRET = 'wsec_test_0123456789';
 
@@ -169,9 +163,7 @@ describe('post-call webhooks', () => {
       client.sendAudio(Buffer.alloc(160, 0xff).toString('base64'));
       await client.waitForClose();
       await fake.waitFor((f) => f.webhookDeliveries.length === 2 && f.webhookDeliveries.every((d) => d.status === 200));
-      const events = await Promise.all(
-        received.map((r) => sdk.webhooks.constructEvent(r.rawBody, r.headers['elevenlabs-signature'] as string, SECRET)),
-      );
+      const events = await Promise.all(received.map((r) => sdk.webhooks.constructEvent(r.rawBody, r.headers['elevenlabs-signature'] as string, SECRET)));
       const transcription = events.find((e) => e.type === 'post_call_transcription');
       expect(transcription.data).toMatchObject({
         conversation_id: conversationId,

@@ -120,10 +120,7 @@ export interface CallInitiationFailureOverrides {
 }
 
 /** `call_initiation_failure` with Twilio StatusCallback fields in `metadata.body`. */
-export function buildCallInitiationFailure(
-  overrides: CallInitiationFailureOverrides = {},
-  options: WebhookBuildOptions = {},
-): WebhookEnvelope {
+export function buildCallInitiationFailure(overrides: CallInitiationFailureOverrides = {}, options: WebhookBuildOptions = {}): WebhookEnvelope {
   const failureReason = overrides.failure_reason ?? 'busy';
   const twilioStatus = failureReason === 'no-answer' ? 'no-answer' : failureReason === 'busy' ? 'busy' : 'failed';
   return {
@@ -180,12 +177,7 @@ export interface DeliverWebhookOptions {
 }
 
 /** POSTs the payload as raw JSON with a signature header; resolves with the receiver's answer. */
-export function deliverWebhook(
-  url: string,
-  payload: object | string,
-  secret: string,
-  options: DeliverWebhookOptions = {},
-): Promise<WebhookDeliveryResult> {
+export function deliverWebhook(url: string, payload: object | string, secret: string, options: DeliverWebhookOptions = {}): Promise<WebhookDeliveryResult> {
   const rawBody = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const computed = signElevenLabsPayload(rawBody, secret, options.timestamp ?? nowSecs(), options.headerOrder);
   const signatureHeader = options.signatureHeader === undefined ? computed : options.signatureHeader;
@@ -197,23 +189,19 @@ export function deliverWebhook(
   const transport = target.protocol === 'https:' ? https : http;
 
   return new Promise((resolve, reject) => {
-    const req = transport.request(
-      target,
-      { method: 'POST', headers, agent: false, signal: options.signal },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            rawBody,
-            signatureHeader: signatureHeader ?? '',
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
+    const req = transport.request(target, { method: 'POST', headers, agent: false, signal: options.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          rawBody,
+          signatureHeader: signatureHeader ?? '',
+        }),
+      );
+      res.on('error', reject);
+    });
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`Webhook delivery to ${url} timed out`)));
     req.on('error', reject);
     if (options.chunked) {

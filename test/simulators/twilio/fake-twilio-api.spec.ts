@@ -47,7 +47,7 @@ describe(FakeTwilioApi.name, () => {
           AsyncAmd: 'true',
         },
       });
-      expect((api.getCall(call.sid)!.resource.date_created as string)).toMatch(RFC_2822);
+      expect(api.getCall(call.sid)!.resource.date_created as string).toMatch(RFC_2822);
     });
 
     it('should update a call with TwiML, hang it up, then refuse a redirect', async () => {

@@ -446,7 +446,10 @@ function parseBasicAuth(header: string | undefined): { username: string; passwor
 
 /** Twilio matches partial numbers and '*' as any single digit. */
 function phoneMatches(phone: string, filter: string): boolean {
-  const pattern = filter.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '\\d');
+  const pattern = filter
+    .trim()
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '\\d');
   return new RegExp(pattern).test(phone);
 }
 

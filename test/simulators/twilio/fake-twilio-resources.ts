@@ -13,14 +13,7 @@ export function formatPhoneNumber(e164: string): string {
   return m ? `(${m[1]}) ${m[2]}-${m[3]}` : e164;
 }
 
-export function buildCallResource(input: {
-  sid: string;
-  accountSid: string;
-  to: string;
-  from: string;
-  phoneNumberSid?: string | null;
-  now: Date;
-}): JsonRecord {
+export function buildCallResource(input: { sid: string; accountSid: string; to: string; from: string; phoneNumberSid?: string | null; now: Date }): JsonRecord {
   const base = `${accountUri(input.accountSid)}/Calls/${input.sid}`;
   const sub = (name: string) => `${base}/${name}.json`;
   const date = formatRfc2822(input.now);
@@ -160,10 +153,27 @@ export function buildIncomingNumberResource(seed: IncomingNumberSeed & { sid: st
 
 /** Form keys of IncomingPhoneNumber update that map onto stored fields (Twilio REST API, https://www.twilio.com/docs/usage/api). */
 export const INCOMING_NUMBER_UPDATABLE = new Set([
-  'FriendlyName', 'VoiceUrl', 'VoiceMethod', 'VoiceFallbackUrl', 'VoiceFallbackMethod', 'StatusCallback',
-  'StatusCallbackMethod', 'SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod', 'VoiceApplicationSid',
-  'SmsApplicationSid', 'TrunkSid', 'VoiceCallerIdLookup', 'VoiceReceiveMode', 'EmergencyStatus',
-  'EmergencyAddressSid', 'AddressSid', 'IdentitySid', 'BundleSid',
+  'FriendlyName',
+  'VoiceUrl',
+  'VoiceMethod',
+  'VoiceFallbackUrl',
+  'VoiceFallbackMethod',
+  'StatusCallback',
+  'StatusCallbackMethod',
+  'SmsUrl',
+  'SmsMethod',
+  'SmsFallbackUrl',
+  'SmsFallbackMethod',
+  'VoiceApplicationSid',
+  'SmsApplicationSid',
+  'TrunkSid',
+  'VoiceCallerIdLookup',
+  'VoiceReceiveMode',
+  'EmergencyStatus',
+  'EmergencyAddressSid',
+  'AddressSid',
+  'IdentitySid',
+  'BundleSid',
 ]);
 
 export function pascalToSnake(key: string): string {

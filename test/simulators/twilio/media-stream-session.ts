@@ -71,8 +71,17 @@ export class MediaStreamSession extends EventEmitter {
   readonly callSid: string;
   readonly customParameters: Record<string, string>;
   readonly received: MediaStreamStats = {
-    media: 0, bytes: 0, marks: 0, clears: 0, marksEchoed: 0, clearedMs: 0,
-    other: 0, binaryFrames: 0, malformed: 0, wrongStreamSid: 0, sentMedia: 0,
+    media: 0,
+    bytes: 0,
+    marks: 0,
+    clears: 0,
+    marksEchoed: 0,
+    clearedMs: 0,
+    other: 0,
+    binaryFrames: 0,
+    malformed: 0,
+    wrongStreamSid: 0,
+    sentMedia: 0,
   };
   /** Server media payloads in arrival order (only with `recordMedia`). */
   readonly receivedPayloads: string[] = [];

@@ -2,16 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  encodeWav,
-  generateMulawTone,
-  linearToMulaw,
-  loadWavAsMulaw,
-  mulawToLinear,
-  mulawToPcm16,
-  pcm16ToMulaw,
-  silence,
-} from './mulaw-audio.js';
+import { encodeWav, generateMulawTone, linearToMulaw, loadWavAsMulaw, mulawToLinear, mulawToPcm16, pcm16ToMulaw, silence } from './mulaw-audio.js';
 
 describe('mulaw-audio', () => {
   let dir: string;

@@ -142,10 +142,7 @@ export function wavToMulaw(file: Buffer): Buffer {
 }
 
 /** Builds a WAV file, e.g. to save what the simulated caller heard (`encoding: 'mulaw'`). */
-export function encodeWav(
-  audio: Buffer | Int16Array,
-  opts: { encoding: 'mulaw' | 'pcm16'; sampleRate?: number; channels?: number },
-): Buffer {
+export function encodeWav(audio: Buffer | Int16Array, opts: { encoding: 'mulaw' | 'pcm16'; sampleRate?: number; channels?: number }): Buffer {
   const sampleRate = opts.sampleRate ?? MULAW_SAMPLE_RATE;
   const channels = opts.channels ?? 1;
   const bytesPerSample = opts.encoding === 'mulaw' ? 1 : 2;

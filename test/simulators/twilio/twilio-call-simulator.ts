@@ -5,18 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { MediaStreamSession, type MediaStreamSessionOptions } from './media-stream-session.js';
 import { parseTwiml, type ParsedTwiml } from './twiml-parser.js';
-import {
-  encodeForm,
-  formatRfc2822,
-  newTwilioSid,
-  sendHttpRequest,
-  signTwilioRequest,
-  TWILIO_API_VERSION,
-  type TwilioParams,
-} from './twilio-wire.js';
+import { encodeForm, formatRfc2822, newTwilioSid, sendHttpRequest, signTwilioRequest, TWILIO_API_VERSION, type TwilioParams } from './twilio-wire.js';
 
-export type TwilioCallStatus =
-  | 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+export type TwilioCallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
 
 export interface TwilioCallSimulatorPaths {
   voice: string;
@@ -167,11 +158,7 @@ export class TwilioCallSimulator {
    * `<Stream statusCallback>` (docs/protocols.md §2.1). Goes to the callback from the last TwiML when it
    * had one, else to `paths.streamStatus`.
    */
-  async sendStreamStatus(
-    event: 'stream-started' | 'stream-stopped' | 'stream-error',
-    extra: Record<string, string> = {},
-    pathOrUrl?: string,
-  ) {
+  async sendStreamStatus(event: 'stream-started' | 'stream-stopped' | 'stream-error', extra: Record<string, string> = {}, pathOrUrl?: string) {
     const streamSid = this.streamSid ?? newTwilioSid('MZ');
     const params: Record<string, string> = {
       AccountSid: this.options.accountSid,

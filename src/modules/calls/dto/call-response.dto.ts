@@ -11,7 +11,11 @@ export class CallResponseDto {
   @ApiProperty({ example: '+14155550123' }) fromNumber: string;
   @ApiProperty({ example: '+14155550199' }) toNumber: string;
   @ApiProperty({ enum: ['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled', 'rejected'] }) status: string;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why the call was refused or diverted (unknown_number, suspended, out_of_hours, concurrency_quota, minutes_quota, agent_not_configured)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Why the call was refused or diverted (unknown_number, suspended, out_of_hours, concurrency_quota, minutes_quota, agent_not_configured)',
+  })
   disposition: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, enum: ['bridge', 'register-call'] }) routingMode: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) agentId: string | null;

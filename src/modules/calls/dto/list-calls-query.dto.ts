@@ -8,22 +8,29 @@ const STATUSES = Object.keys(CALL_STATUS_RANK);
 
 export class ListCallsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Required with the admin key; a tenant key always lists its own calls' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })
-  @IsOptional() @IsIn(STATUSES)
+  @IsOptional()
+  @IsIn(STATUSES)
   status?: string;
 
   @ApiPropertyOptional({ description: 'Only calls of this lead' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   leadId?: string;
 
   @ApiPropertyOptional({ description: 'Calls created at or after this instant (ISO 8601)', example: '2026-03-01T00:00:00Z' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO 8601 date' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be an ISO 8601 date' })
   from?: Date;
 
   @ApiPropertyOptional({ description: 'Calls created before this instant (ISO 8601)' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO 8601 date' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be an ISO 8601 date' })
   to?: Date;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { ConversationEventError, parseConversationEvent, toRealtimeEvent } from './conversation-event.js';
 
 const NOW = new Date('2026-03-03T10:00:00Z');
-const event = (type: string, data: Record<string, unknown> = {}) => parseConversationEvent({ type, event_timestamp: 1_772_532_000, data: { conversation_id: 'conv_1', ...data } }, NOW);
+const event = (type: string, data: Record<string, unknown> = {}) =>
+  parseConversationEvent({ type, event_timestamp: 1_772_532_000, data: { conversation_id: 'conv_1', ...data } }, NOW);
 
 describe('parseConversationEvent', () => {
   it('should read the envelope and correlation keys', () => {

@@ -68,7 +68,10 @@ export function toRealtimeEvent(event: ConversationEvent): MappedEvent {
     case 'agent_response':
     case 'agent_message':
     case 'agent_response_correction':
-      return { type: 'call.transcript', data: { ...base, role: 'agent', text: text(event.data, 'corrected_agent_response', 'agent_response', 'text', 'message') } };
+      return {
+        type: 'call.transcript',
+        data: { ...base, role: 'agent', text: text(event.data, 'corrected_agent_response', 'agent_response', 'text', 'message') },
+      };
     case 'interruption':
       return { type: 'call.interruption', data: base };
     case 'transfer':

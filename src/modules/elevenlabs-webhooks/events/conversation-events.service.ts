@@ -45,8 +45,13 @@ export class ConversationEventsService implements OnModuleInit {
     const result = await this.store(event, dedupKey);
     if (result === 'unmatched') {
       await this.inbox.insert({
-        provider: 'elevenlabs', eventType: INBOX_TYPE, externalId: dedupKey, source: 'webhook', status: 'unmatched',
-        payload: { ...(body as Record<string, unknown>), dedupKey }, lastError: 'No call has this conversation id or call id yet',
+        provider: 'elevenlabs',
+        eventType: INBOX_TYPE,
+        externalId: dedupKey,
+        source: 'webhook',
+        status: 'unmatched',
+        payload: { ...(body as Record<string, unknown>), dedupKey },
+        lastError: 'No call has this conversation id or call id yet',
       });
       this.logger.log({ type: event.type, conversationId: event.keys.conversationId }, 'Conversation event matched no call; kept in the inbox');
       return { received: true, unmatched: true };
@@ -80,7 +85,14 @@ export class ConversationEventsService implements OnModuleInit {
     );
     if (rows.length === 0) return 'duplicate';
     const mapped = toRealtimeEvent(event);
-    await this.events.publish({ tenantId: call.tenantId, type: mapped.type, callId: call.id, leadId: call.leadId, data: mapped.data, occurredAt: event.occurredAt.toISOString() });
+    await this.events.publish({
+      tenantId: call.tenantId,
+      type: mapped.type,
+      callId: call.id,
+      leadId: call.leadId,
+      data: mapped.data,
+      occurredAt: event.occurredAt.toISOString(),
+    });
     return { call: { tenantId: call.tenantId, callId: call.id } };
   }
 }

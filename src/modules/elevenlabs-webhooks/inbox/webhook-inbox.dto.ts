@@ -4,13 +4,23 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import { INBOX_STATUSES, type InboxStatus } from './webhook-inbox.entity.js';
 
 export class ListInboxQueryDto {
-  @ApiPropertyOptional({ enum: INBOX_STATUSES }) @IsOptional() @IsIn(INBOX_STATUSES)
+  @ApiPropertyOptional({ enum: INBOX_STATUSES })
+  @IsOptional()
+  @IsIn(INBOX_STATUSES)
   status?: InboxStatus;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor" }) @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   cursor?: string;
 }
 

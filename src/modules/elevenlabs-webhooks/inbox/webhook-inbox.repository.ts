@@ -55,10 +55,11 @@ export class WebhookInboxRepository {
   }
 
   async exists(provider: string, eventType: string, externalId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM webhook_inbox WHERE provider = $1 AND event_type = $2 AND external_id = $3',
-      [provider, eventType, externalId],
-    );
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM webhook_inbox WHERE provider = $1 AND event_type = $2 AND external_id = $3', [
+      provider,
+      eventType,
+      externalId,
+    ]);
     return rows.length > 0;
   }
 
@@ -114,22 +115,26 @@ export class WebhookInboxRepository {
 
   /** Re-drive: a failed or unmatched event gets a fresh set of attempts. */
   async requeue(id: string): Promise<'requeued' | 'not_found' | 'not_retryable'> {
-    const rows = returningRows(await this.dataSource.query(
-      `UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
+    const rows = returningRows(
+      await this.dataSource.query(
+        `UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('failed', 'unmatched') RETURNING id`,
-      [id],
-    ));
+        [id],
+      ),
+    );
     if (rows.length > 0) return 'requeued';
     return (await this.get(id)) ? 'not_retryable' : 'not_found';
   }
 
   /** Events of a conversation that could not be matched before (e.g. audio that beat the transcript). */
   async requeueUnmatched(provider: string, externalId: string): Promise<number> {
-    const rows = returningRows(await this.dataSource.query(
-      `UPDATE webhook_inbox SET status = 'pending', next_attempt_at = now(), updated_at = now()
+    const rows = returningRows(
+      await this.dataSource.query(
+        `UPDATE webhook_inbox SET status = 'pending', next_attempt_at = now(), updated_at = now()
        WHERE provider = $1 AND external_id = $2 AND status = 'unmatched' RETURNING id`,
-      [provider, externalId],
-    ));
+        [provider, externalId],
+      ),
+    );
     return rows.length;
   }
 
@@ -145,16 +150,20 @@ export class WebhookInboxRepository {
   }
 
   async get(id: string): Promise<(InboxListItem & { payload: Record<string, unknown> }) | undefined> {
-    const rows: Array<InboxListItem & { payload: Record<string, unknown> }> = await this.dataSource.query(`SELECT ${LIST_COLUMNS}, payload FROM webhook_inbox WHERE id = $1`, [id]);
+    const rows: Array<InboxListItem & { payload: Record<string, unknown> }> = await this.dataSource.query(
+      `SELECT ${LIST_COLUMNS}, payload FROM webhook_inbox WHERE id = $1`,
+      [id],
+    );
     return rows[0];
   }
 
   /** Done events are kept for a while for inspection, then deleted. */
   async pruneDone(olderThanDays: number): Promise<number> {
-    const rows = returningRows(await this.dataSource.query(
-      `DELETE FROM webhook_inbox WHERE status = 'done' AND processed_at < now() - make_interval(days => $1) RETURNING id`,
-      [olderThanDays],
-    ));
+    const rows = returningRows(
+      await this.dataSource.query(`DELETE FROM webhook_inbox WHERE status = 'done' AND processed_at < now() - make_interval(days => $1) RETURNING id`, [
+        olderThanDays,
+      ]),
+    );
     return rows.length;
   }
 }

@@ -126,7 +126,10 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, OnModuleDestr
       if (permanent || event.attempts >= this.config.webhookInbox.maxAttempts) {
         await this.inbox.fail(event.id, message);
         this.processed.inc({ event_type: event.eventType, outcome: 'failed' });
-        this.logger.error({ err, inboxId: event.id, eventType: event.eventType, attempts: event.attempts }, 'Inbox event failed for good; re-drive it from the admin API');
+        this.logger.error(
+          { err, inboxId: event.id, eventType: event.eventType, attempts: event.attempts },
+          'Inbox event failed for good; re-drive it from the admin API',
+        );
       } else {
         const delay = backoffMs(event.attempts);
         await this.inbox.retryLater(event.id, message, delay);

@@ -64,7 +64,13 @@ export class ConversationInitiationService {
    * register-call call made by the voice webhook keeps its row). The call id travels as the
    * switchboard_call_id variable, which is how the post-call webhook finds the call.
    */
-  private async admitAndRecord(tenant: Tenant, phoneNumberId: string, leadId: string | null, request: InitiationRequest, called: string): Promise<{ admitted: boolean; callId: string | null }> {
+  private async admitAndRecord(
+    tenant: Tenant,
+    phoneNumberId: string,
+    leadId: string | null,
+    request: InitiationRequest,
+    called: string,
+  ): Promise<{ admitted: boolean; callId: string | null }> {
     const { rateLimit, rateWindowSecs } = this.config.elevenlabs.initiation;
     const rows: Array<{ outcome: string; id: string | null; tenant_id: string | null }> = await this.dataSource.query(
       `WITH decision AS (

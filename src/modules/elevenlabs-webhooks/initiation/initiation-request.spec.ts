@@ -3,7 +3,9 @@ import { initiationAnswer, parseInitiationRequest } from './initiation-request.j
 
 describe('parseInitiationRequest', () => {
   it('should read the documented body', () => {
-    expect(parseInitiationRequest({ caller_id: '+14155550100', agent_id: 'agent_1', called_number: '+14155550199', call_sid: 'CA0123456789abcdef0123456789abcdef' })).toEqual({
+    expect(
+      parseInitiationRequest({ caller_id: '+14155550100', agent_id: 'agent_1', called_number: '+14155550199', call_sid: 'CA0123456789abcdef0123456789abcdef' }),
+    ).toEqual({
       callerId: '+14155550100',
       agentId: 'agent_1',
       calledNumber: '+14155550199',

@@ -35,7 +35,15 @@ export interface InitiationAnswer {
 }
 
 /** The answer ElevenLabs needs; without `type` the call fails silently (elevenlabs-docs#929). */
-export function initiationAnswer(variables: Record<string, string | number | boolean>, override: Record<string, unknown>, callId: string | null): InitiationAnswer {
+export function initiationAnswer(
+  variables: Record<string, string | number | boolean>,
+  override: Record<string, unknown>,
+  callId: string | null,
+): InitiationAnswer {
   // The variable is always present (empty when unknown): an agent whose tools use it must not fail.
-  return { type: 'conversation_initiation_client_data', dynamic_variables: { ...variables, switchboard_call_id: callId ?? '' }, conversation_config_override: override };
+  return {
+    type: 'conversation_initiation_client_data',
+    dynamic_variables: { ...variables, switchboard_call_id: callId ?? '' },
+    conversation_config_override: override,
+  };
 }

@@ -33,11 +33,13 @@ export class CallCorrelator {
   /** Records the conversation id on a call matched another way, unless another call already has it. */
   async claimConversation(manager: EntityManager, call: Call, conversationId: string): Promise<void> {
     if (call.conversationId) return;
-    const rows = returningRows(await manager.query(
-      `UPDATE calls SET conversation_id = $1, updated_at = now()
+    const rows = returningRows(
+      await manager.query(
+        `UPDATE calls SET conversation_id = $1, updated_at = now()
        WHERE id = $2 AND conversation_id IS NULL AND NOT EXISTS (SELECT 1 FROM calls WHERE conversation_id = $1) RETURNING id`,
-      [conversationId, call.id],
-    ));
+        [conversationId, call.id],
+      ),
+    );
     if (rows.length > 0) call.conversationId = conversationId;
   }
 }

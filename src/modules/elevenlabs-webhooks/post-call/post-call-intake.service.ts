@@ -28,7 +28,10 @@ export class PostCallIntakeService {
     private readonly recordings: RecordingStore,
     metrics: MetricsService,
   ) {
-    this.received = metrics.counter('elevenlabs_webhooks_received_total', 'Verified ElevenLabs post-call webhooks, by type and result', ['event_type', 'result']);
+    this.received = metrics.counter('elevenlabs_webhooks_received_total', 'Verified ElevenLabs post-call webhooks, by type and result', [
+      'event_type',
+      'result',
+    ]);
   }
 
   async receive(body: unknown): Promise<IntakeResult> {

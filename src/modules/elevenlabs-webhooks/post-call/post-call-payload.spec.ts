@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildCallInitiationFailure, buildPostCallTranscription } from '../../../../test/simulators/elevenlabs/post-call-webhook.js';
-import { callStatusForFailure, correlationKeysOf, parseEnvelope, parseInitiationFailure, parseTranscription, PostCallPayloadError } from './post-call-payload.js';
+import {
+  callStatusForFailure,
+  correlationKeysOf,
+  parseEnvelope,
+  parseInitiationFailure,
+  parseTranscription,
+  PostCallPayloadError,
+} from './post-call-payload.js';
 
 const CALL_ID = '3f1c6a2e-8d4b-4c3a-9f2e-1a2b3c4d5e6f';
 
@@ -10,7 +17,11 @@ describe('parseTranscription', () => {
     const parsed = parseTranscription(parseEnvelope(JSON.parse(JSON.stringify(envelope))));
     expect(parsed.conversationId).toBe('conv_abc');
     expect(parsed.keys).toEqual({ conversationId: 'conv_abc', callIds: [CALL_ID] });
-    expect(parsed.turns.map((t) => [t.index, t.role, t.offsetSecs])).toEqual([[0, 'agent', 0], [1, 'user', 3], [2, 'agent', 5]]);
+    expect(parsed.turns.map((t) => [t.index, t.role, t.offsetSecs])).toEqual([
+      [0, 'agent', 0],
+      [1, 'user', 3],
+      [2, 'agent', 5],
+    ]);
     expect(parsed.durationSecs).toBe(42);
     expect(parsed.cost).toBeGreaterThan(0);
     expect(parsed.analysis).toMatchObject({
@@ -26,7 +37,12 @@ describe('parseTranscription', () => {
       conversation_id: 'conv_tools',
       transcript: [
         { role: 'agent', message: 'Hello', time_in_call_secs: 0 },
-        { role: 'agent', message: null, time_in_call_secs: 2, tool_calls: [{ tool_name: 'get_availability', request_id: 'r1', params_as_json: '{}', tool_has_been_called: true }] },
+        {
+          role: 'agent',
+          message: null,
+          time_in_call_secs: 2,
+          tool_calls: [{ tool_name: 'get_availability', request_id: 'r1', params_as_json: '{}', tool_has_been_called: true }],
+        },
         { role: 'user', message: '  Tuesday please ', time_in_call_secs: 4.5, interrupted: true },
         { role: 'system', message: 'ignored', time_in_call_secs: 5 },
       ],
@@ -51,7 +67,11 @@ describe('parseTranscription', () => {
 
   it('should treat numbers past what a call or a column can hold as absent', () => {
     const envelope = buildPostCallTranscription(
-      { conversation_id: 'conv_big', transcript: [{ role: 'user', message: 'Hi', time_in_call_secs: 1e300 }], metadata: { start_time_unix_secs: 1e308, call_duration_secs: 1e300, cost: -5 } },
+      {
+        conversation_id: 'conv_big',
+        transcript: [{ role: 'user', message: 'Hi', time_in_call_secs: 1e300 }],
+        metadata: { start_time_unix_secs: 1e308, call_duration_secs: 1e300, cost: -5 },
+      },
       { eventTimestamp: 1_772_532_000 },
     );
     const parsed = parseTranscription(parseEnvelope(envelope));
@@ -87,7 +107,12 @@ describe('parseInitiationFailure', () => {
     });
   });
 
-  it.each([['busy', 'busy'], ['no-answer', 'no-answer'], ['unknown', 'failed'], ['weird', 'failed']])('should map %s to %s', (reason, status) => {
+  it.each([
+    ['busy', 'busy'],
+    ['no-answer', 'no-answer'],
+    ['unknown', 'failed'],
+    ['weird', 'failed'],
+  ])('should map %s to %s', (reason, status) => {
     expect(callStatusForFailure(reason)).toBe(status);
   });
 });

@@ -65,7 +65,8 @@ export class PostCallPayloadError extends Error {}
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const num = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 
 // Ranges our columns hold and a real call can have; a number outside is treated as absent (the
 // payload is signed, but a value PostgreSQL refuses would fail the event on every retry).
@@ -163,7 +164,10 @@ function parseAnalysis(raw: unknown): PostCallTranscription['analysis'] {
       return result ? [{ id: str(isObject(r) ? r.criteria_id : null) ?? id, result, rationale: isObject(r) ? str(r.rationale) : null }] : [];
     }),
     dataCollected: Object.fromEntries(
-      Object.entries(collection).map(([id, r]) => [str(isObject(r) ? r.data_collection_id : null) ?? id, isObject(r) && 'value' in r ? { value: r.value ?? null, rationale: str(r.rationale) } : r]),
+      Object.entries(collection).map(([id, r]) => [
+        str(isObject(r) ? r.data_collection_id : null) ?? id,
+        isObject(r) && 'value' in r ? { value: r.value ?? null, rationale: str(r.rationale) } : r,
+      ]),
     ),
   };
 }
@@ -173,7 +177,12 @@ export function parseInitiationFailure(envelope: Envelope): CallInitiationFailur
   const metadata = isObject(envelope.data.metadata) ? envelope.data.metadata : {};
   const body = isObject(metadata.body) ? metadata.body : {};
   const sip = numIn(body.SipResponseCode, 100, 699) ?? numIn(body.sip_status_code, 100, 699);
-  return { conversationId: keys.conversationId, keys, failureReason: str(envelope.data.failure_reason) ?? 'unknown', sipCode: sip !== null ? Math.round(sip) : null };
+  return {
+    conversationId: keys.conversationId,
+    keys,
+    failureReason: str(envelope.data.failure_reason) ?? 'unknown',
+    sipCode: sip !== null ? Math.round(sip) : null,
+  };
 }
 
 /** Our call status for an ElevenLabs failure_reason (Twilio's vocabulary, as the calls table uses). */

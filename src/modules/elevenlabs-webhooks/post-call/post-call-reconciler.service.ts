@@ -99,17 +99,31 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
         report.notFinished++; // still processing at ElevenLabs: the next pass looks again
         return;
       }
-      const payload = { type: 'post_call_transcription', event_timestamp: Math.floor(Date.now() / 1000), data: { ...details, conversation_id: call.conversation_id } };
-      const { inserted } = await this.inbox.insert({ provider: 'elevenlabs', eventType: 'post_call_transcription', externalId: call.conversation_id, payload, source: 'reconciliation' });
+      const payload = {
+        type: 'post_call_transcription',
+        event_timestamp: Math.floor(Date.now() / 1000),
+        data: { ...details, conversation_id: call.conversation_id },
+      };
+      const { inserted } = await this.inbox.insert({
+        provider: 'elevenlabs',
+        eventType: 'post_call_transcription',
+        externalId: call.conversation_id,
+        payload,
+        source: 'reconciliation',
+      });
       if (inserted) report.queued++;
     } catch (err) {
       if (err instanceof ElevenLabsApiError && err.status === 404) {
         // Deleted (or never existed) at ElevenLabs: recorded as failed so it is visible and not fetched again.
         report.missing++;
         await this.inbox.insert({
-          provider: 'elevenlabs', eventType: 'post_call_transcription', externalId: call.conversation_id, source: 'reconciliation',
+          provider: 'elevenlabs',
+          eventType: 'post_call_transcription',
+          externalId: call.conversation_id,
+          source: 'reconciliation',
           payload: { type: 'post_call_transcription', data: { conversation_id: call.conversation_id }, notFoundAtElevenLabs: true },
-          status: 'failed', lastError: 'ElevenLabs has no such conversation (404)',
+          status: 'failed',
+          lastError: 'ElevenLabs has no such conversation (404)',
         });
         return;
       }

@@ -48,10 +48,10 @@ export class PostCallSideEventsHandler implements OnModuleInit {
     const match = await this.correlator.find(this.dataSource.manager, keys, false);
     if (!match) return { status: 'unmatched', note: 'No call has this conversation id yet (it is retried when its transcript links it)' };
     const stored = await this.recordings.promote(pending, match.call.tenantId, keys.conversationId);
-    await this.dataSource.query(
-      `UPDATE calls SET metadata = metadata || jsonb_build_object('aiRecording', $2::jsonb), updated_at = now() WHERE id = $1`,
-      [match.call.id, JSON.stringify({ file: stored.file, bytes: stored.bytes, conversationId: keys.conversationId, format: 'mp3' })],
-    );
+    await this.dataSource.query(`UPDATE calls SET metadata = metadata || jsonb_build_object('aiRecording', $2::jsonb), updated_at = now() WHERE id = $1`, [
+      match.call.id,
+      JSON.stringify({ file: stored.file, bytes: stored.bytes, conversationId: keys.conversationId, format: 'mp3' }),
+    ]);
     return { status: 'done', tenantId: match.call.tenantId, callId: match.call.id };
   }
 
@@ -66,7 +66,11 @@ export class PostCallSideEventsHandler implements OnModuleInit {
       if (FINAL_STATUSES.has(call.status)) return { call, changed: false };
       const status = callStatusForFailure(failure.failureReason);
       const failureReason = `elevenlabs: ${failure.failureReason}${failure.sipCode ? ` (SIP ${failure.sipCode})` : ''}`;
-      await manager.update(Call, { id: call.id }, { status, failureReason, endedAt: call.endedAt ?? new Date(), sipResponseCode: call.sipResponseCode ?? failure.sipCode });
+      await manager.update(
+        Call,
+        { id: call.id },
+        { status, failureReason, endedAt: call.endedAt ?? new Date(), sipResponseCode: call.sipResponseCode ?? failure.sipCode },
+      );
       Object.assign(call, { status, failureReason });
       return { call, changed: true };
     });

@@ -100,8 +100,15 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     const leadId = call.leadId ?? (await this.leadFor(manager, call));
     const applied = leadId
       ? await this.leads.applyConversation(manager, {
-          tenant, leadId, callId: call.id, conversationId: t.conversationId, startedAt: t.startedAt, endedAt,
-          turns: t.turns, analysis: t.analysis ?? undefined, alreadyApplied,
+          tenant,
+          leadId,
+          callId: call.id,
+          conversationId: t.conversationId,
+          startedAt: t.startedAt,
+          endedAt,
+          turns: t.turns,
+          analysis: t.analysis ?? undefined,
+          alreadyApplied,
         })
       : undefined;
     const summary = applied?.outcome?.changes.summary ?? t.analysis?.summary ?? this.leads.summarise(t.turns);

@@ -23,7 +23,10 @@ describe(RecordingStore.name, () => {
     await expect(store.promote(pending, TENANT, 'conv_never_stored')).rejects.toThrow(/ENOENT/);
   });
 
-  it.each([['../etc/passwd', TENANT], ['conv_ok', '../../x']])('should refuse path-like ids %s / %s', async (conversationId, tenantId) => {
+  it.each([
+    ['../etc/passwd', TENANT],
+    ['conv_ok', '../../x'],
+  ])('should refuse path-like ids %s / %s', async (conversationId, tenantId) => {
     await expect(store.promote({ file: 'x', bytes: 1 }, tenantId, conversationId)).rejects.toThrow();
     await expect(store.savePending('a/b', 'AAAA')).rejects.toThrow();
   });

@@ -61,7 +61,15 @@ export class RecordingStore {
     for (const name of names) {
       const path = join(dir, name);
       const info = await stat(path).catch(() => undefined);
-      if (info && now - info.mtimeMs > olderThanMs && (await unlink(path).then(() => true, () => false))) removed++;
+      if (
+        info &&
+        now - info.mtimeMs > olderThanMs &&
+        (await unlink(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
     }
     return removed;
   }

@@ -1,6 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ToolAppointmentsAnswerDto, ToolAvailabilityAnswerDto, ToolBookedAnswerDto, ToolEmployeesAnswerDto, ToolServicesAnswerDto } from './tool-responses.dto.js';
+import {
+  ToolAppointmentsAnswerDto,
+  ToolAvailabilityAnswerDto,
+  ToolBookedAnswerDto,
+  ToolEmployeesAnswerDto,
+  ToolServicesAnswerDto,
+} from './tool-responses.dto.js';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../../common/audit/audited.decorator.js';
 import { AppointmentsService } from '../../scheduling/appointments.service.js';

@@ -9,7 +9,7 @@ import { TOOL_SECRET_HEADER, ToolSecretService } from './tool-secret.service.js'
 import { ParseUuidPipe } from '../../../common/pipes/parse-uuid.pipe.js';
 
 export class ToolSecretResponseDto {
-  @ApiProperty({ description: 'The secret. Shown only in this response: put it in the tools\' header now.' }) toolSecret: string;
+  @ApiProperty({ description: "The secret. Shown only in this response: put it in the tools' header now." }) toolSecret: string;
   @ApiProperty({ example: TOOL_SECRET_HEADER }) header: string;
 }
 

@@ -26,12 +26,16 @@ export class ToolSecretService {
   /** A new secret for the tenant (the old one stops working at once); shown to the caller only now. */
   async rotate(tenantId: string): Promise<string | undefined> {
     const secret = generateSecret(PREFIX, 32);
-    const rows = returningRows(await this.dataSource.query('UPDATE tenants SET tool_secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING id', [tenantId, sha256Hex(secret)]));
+    const rows = returningRows(
+      await this.dataSource.query('UPDATE tenants SET tool_secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING id', [tenantId, sha256Hex(secret)]),
+    );
     return rows.length > 0 ? secret : undefined;
   }
 
   async revoke(tenantId: string): Promise<boolean> {
-    const rows = returningRows(await this.dataSource.query('UPDATE tenants SET tool_secret_hash = NULL, updated_at = now() WHERE id = $1 RETURNING id', [tenantId]));
+    const rows = returningRows(
+      await this.dataSource.query('UPDATE tenants SET tool_secret_hash = NULL, updated_at = now() WHERE id = $1 RETURNING id', [tenantId]),
+    );
     return rows.length > 0;
   }
 

@@ -191,9 +191,7 @@ describe(scoreLead.name, () => {
       { name: 'more than the cap', data: { a: 1, b: true, c: 'x', d: ['y'], e: { f: 1 } }, points: 6 },
       { name: 'nothing filled', data: { a: null, b: undefined, c: '  ', d: [] }, points: 0 },
     ])('should count collected data given $name', ({ data, points }) => {
-      const reason = scoreLead({ findings: base, elevenLabs: { dataCollected: data } }).reasons.find(
-        (r) => r.code === 'DATA_COLLECTED',
-      );
+      const reason = scoreLead({ findings: base, elevenLabs: { dataCollected: data } }).reasons.find((r) => r.code === 'DATA_COLLECTED');
 
       expect(reason?.points ?? 0).toBe(points);
     });
@@ -264,7 +262,11 @@ describe(scoreLead.name, () => {
     it.each([
       { name: 'nobody spoke', signals: { findings: findings({ userWordCount: 0, userTurnCount: 0 }), hasName: true }, status: 'new' },
       { name: 'caller not interested', signals: { findings: findings({ intents: ['not_interested'] }), previousScore: 100 }, status: 'unqualified' },
-      { name: 'score at the qualified threshold', signals: { findings: findings({ intents: ['book_appointment', 'request_quote'] }), hasName: true }, status: 'qualified' },
+      {
+        name: 'score at the qualified threshold',
+        signals: { findings: findings({ intents: ['book_appointment', 'request_quote'] }), hasName: true },
+        status: 'qualified',
+      },
       { name: 'a middling score', signals: { findings: findings({ intents: ['ask_price'] }) }, status: 'contacted' },
       { name: 'a very low score', signals: { findings: findings({ intents: ['complaint'], profanity: true }) }, status: 'unqualified' },
     ])('should suggest $status when $name', ({ signals, status }) => {

@@ -91,9 +91,7 @@ function reason(code: string, points: number, label: string): LeadScoreReason {
 }
 
 function intentReasons(findings: TranscriptFindings, weights: ScoringWeights): LeadScoreReason[] {
-  return findings.intents.map((intent) =>
-    reason(`INTENT_${intent.toUpperCase()}`, weights.intents[intent] ?? 0, INTENT_LABELS[intent] ?? intent),
-  );
+  return findings.intents.map((intent) => reason(`INTENT_${intent.toUpperCase()}`, weights.intents[intent] ?? 0, INTENT_LABELS[intent] ?? intent));
 }
 
 function conversationReasons(findings: TranscriptFindings, weights: ScoringWeights): LeadScoreReason[] {

@@ -12,15 +12,7 @@ export interface TranscriptTurn {
 
 // Intents we detect from trigger phrases. general_inquiry is derived (caller spoke, nothing more specific).
 export type DetectedIntent =
-  | 'book_appointment'
-  | 'request_quote'
-  | 'ask_price'
-  | 'request_callback'
-  | 'send_information'
-  | 'reschedule'
-  | 'cancel'
-  | 'complaint'
-  | 'not_interested';
+  'book_appointment' | 'request_quote' | 'ask_price' | 'request_callback' | 'send_information' | 'reschedule' | 'cancel' | 'complaint' | 'not_interested';
 
 export type LeadIntent = DetectedIntent | 'general_inquiry';
 

@@ -39,11 +39,46 @@ export interface TermHit {
 export const NEGATION_WINDOW = 4;
 
 const NEGATORS = new Set([
-  'not', 'no', 'never', 'nothing', 'without', 'neither', 'nor', 'hardly',
-  "don't", 'dont', "doesn't", 'doesnt', "didn't", 'didnt', "won't", 'wont', "can't", 'cant', 'cannot',
-  "isn't", 'isnt', "aren't", 'arent', "wasn't", 'wasnt', "weren't", "shouldn't", "wouldn't", 'wouldnt',
-  "haven't", "hasn't",
-  'nunca', 'jamas', 'ni', 'pas', 'jamais', 'nicht', 'kein', 'keine', 'nie',
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'without',
+  'neither',
+  'nor',
+  'hardly',
+  "don't",
+  'dont',
+  "doesn't",
+  'doesnt',
+  "didn't",
+  'didnt',
+  "won't",
+  'wont',
+  "can't",
+  'cant',
+  'cannot',
+  "isn't",
+  'isnt',
+  "aren't",
+  'arent',
+  "wasn't",
+  'wasnt',
+  "weren't",
+  "shouldn't",
+  "wouldn't",
+  'wouldnt',
+  "haven't",
+  "hasn't",
+  'nunca',
+  'jamas',
+  'ni',
+  'pas',
+  'jamais',
+  'nicht',
+  'kein',
+  'keine',
+  'nie',
 ]);
 
 // A contrast word ends the negation scope: "not cheap but I'd like to book" still books.
@@ -153,9 +188,7 @@ const LONG_NUMBER = /\+?\d[\d\s().-]{5,}\d/g;
 
 /** Masks e-mail addresses and long digit runs before a caller's words are quoted in a summary. */
 export function redactContactDetails(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(LONG_NUMBER, (match) =>
-    match.replace(/\D/g, '').length >= 7 ? '[number]' : match,
-  );
+  return text.replace(EMAIL, '[email]').replace(LONG_NUMBER, (match) => (match.replace(/\D/g, '').length >= 7 ? '[number]' : match));
 }
 
 /** Trims to at most maxChars on a word boundary, marking the cut with an ellipsis. */

@@ -97,10 +97,7 @@ describe(analyseTranscript.name, () => {
     });
 
     it('should list matched keywords once, in order of first mention', () => {
-      const findings = analyseTranscript([
-        user('How much is a quote? And how much for an emergency visit?'),
-        user('A quote by email is fine.'),
-      ]);
+      const findings = analyseTranscript([user('How much is a quote? And how much for an emergency visit?'), user('A quote by email is fine.')]);
 
       expect(findings.keywords).toEqual(['how much', 'quote', 'emergency']);
     });

@@ -39,9 +39,7 @@ interface IntentEvidence {
 
 // Intents an agent can offer and a caller can take with a plain "yes". Cancel and complaint are
 // deliberately absent: "Would you like to cancel?" / "Yes" is too ambiguous to act on.
-const OFFERABLE_INTENTS: ReadonlySet<DetectedIntent> = new Set([
-  'book_appointment', 'request_callback', 'send_information', 'request_quote',
-]);
+const OFFERABLE_INTENTS: ReadonlySet<DetectedIntent> = new Set(['book_appointment', 'request_callback', 'send_information', 'request_quote']);
 
 // A caller who only said "hello? hello?" did not make an inquiry.
 const MIN_WORDS_FOR_INQUIRY = 4;
@@ -66,10 +64,7 @@ const ACTIONS: Readonly<Partial<Record<DetectedIntent, { type: ActionItemType; l
  * count as evidence; agent and human-operator turns matter only when the caller answers "yes"
  * to a question offering a booking, callback, quote or information (see acceptedOffers).
  */
-export function analyseTranscript(
-  turns: readonly TranscriptTurn[],
-  keywordSet: KeywordSet = DEFAULT_KEYWORD_SETS,
-): TranscriptFindings {
+export function analyseTranscript(turns: readonly TranscriptTurn[], keywordSet: KeywordSet = DEFAULT_KEYWORD_SETS): TranscriptFindings {
   const prepared = prepareTurns(turns);
   const vocabulary = compileVocabulary(keywordSet);
   const userTexts = prepared.filter((t) => t.role === 'user').map((t) => t.text);
@@ -216,8 +211,7 @@ function measureSentiment(texts: readonly PreparedText[], vocabulary: Vocabulary
   negative += affirmed(hitsIn(texts, vocabulary.negative)).length;
   const raw = (positive - negative) / (positive + negative + SENTIMENT_SMOOTHING);
   const sentimentScore = Math.round(raw * 100) / 100 || 0; // `|| 0` turns -0 into 0
-  const sentiment: Sentiment =
-    sentimentScore >= SENTIMENT_THRESHOLD ? 'positive' : sentimentScore <= -SENTIMENT_THRESHOLD ? 'negative' : 'neutral';
+  const sentiment: Sentiment = sentimentScore >= SENTIMENT_THRESHOLD ? 'positive' : sentimentScore <= -SENTIMENT_THRESHOLD ? 'negative' : 'neutral';
   return { sentiment, sentimentScore };
 }
 
@@ -231,7 +225,9 @@ function buildActionItems(evidence: readonly IntentEvidence[], highIntentHits: r
     items.push({ type: action.type, detail });
   }
   if (highIntentHits.length > 0) {
-    const terms = keywordsInOrder(highIntentHits).map((t) => `"${t}"`).join(', ');
+    const terms = keywordsInOrder(highIntentHits)
+      .map((t) => `"${t}"`)
+      .join(', ');
     items.push({ type: 'urgent_follow_up', detail: `Signalled urgency or readiness (${terms}), follow up quickly` });
   }
   return items;

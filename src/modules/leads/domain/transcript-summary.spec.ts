@@ -22,16 +22,13 @@ describe(summariseTranscript.name, () => {
   it('should lead with what the caller wanted, then quote their most informative lines', () => {
     expect(summarise(PLUMBER_CALL)).toBe(
       'Caller asked about pricing and asked for a callback (topics: emergency, pricing). Caller said: ' +
-        '"My boiler\'s stopped working and there\'s no hot water. How much do you charge for a call-out? ' +
+        "\"My boiler's stopped working and there's no hot water. How much do you charge for a call-out? " +
         'Can someone call me back tomorrow morning?"',
     );
   });
 
   it('should keep the quote in call order even when a later line ranks higher', () => {
-    const summary = summarise(
-      [user('I was recommended you by a neighbour down the road.'), user('How much is a quote for a new boiler?')],
-      200,
-    );
+    const summary = summarise([user('I was recommended you by a neighbour down the road.'), user('How much is a quote for a new boiler?')], 200);
 
     expect(summary.indexOf('neighbour')).toBeLessThan(summary.indexOf('How much'));
   });

@@ -33,11 +33,7 @@ interface Candidate {
   readonly informativeness: number;
 }
 
-export function summariseTranscript(
-  turns: readonly TranscriptTurn[],
-  findings: TranscriptFindings,
-  maxChars = 280,
-): string {
+export function summariseTranscript(turns: readonly TranscriptTurn[], findings: TranscriptFindings, maxChars = 280): string {
   if (findings.userWordCount === 0) return truncateOnWord(describeSilentCall(findings), maxChars);
   const headline = describeFindings(findings);
   const candidates = quotableSentences(turns, compileTerms(findings.keywords));
@@ -47,9 +43,7 @@ export function summariseTranscript(
 }
 
 function quotableSentences(turns: readonly TranscriptTurn[], keywords: readonly CompiledTerm[]): Candidate[] {
-  const userSentences = turns
-    .filter((t) => t.role === 'user' && typeof t.text === 'string')
-    .flatMap((t) => prepareText(t.text).sentences);
+  const userSentences = turns.filter((t) => t.role === 'user' && typeof t.text === 'string').flatMap((t) => prepareText(t.text).sentences);
   return userSentences
     .map((sentence, order) => ({ text: redactContactDetails(sentence.text), order, informativeness: rate(sentence, keywords), words: wordsIn(sentence) }))
     .filter((c) => c.words >= MIN_QUOTABLE_WORDS)

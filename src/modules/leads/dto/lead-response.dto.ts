@@ -50,7 +50,7 @@ export class TimelineEntryDto {
   @ApiPropertyOptional({ nullable: true, type: String }) callId: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Seconds from the start of the call' }) offsetSecs: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) status: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: "live, post_call, appointment, ... (metadata.source)" }) source: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'live, post_call, appointment, ... (metadata.source)' }) source: string | null;
   @ApiProperty() occurredAt: Date;
 }
 

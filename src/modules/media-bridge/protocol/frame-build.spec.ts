@@ -19,13 +19,20 @@ describe('frame builders', () => {
   it('should put the initiation fields at the top level and omit an empty override', () => {
     const msg = JSON.parse(agentMessages.initiation({ dynamicVariables: { customer_name: 'Ada' }, conversationConfigOverride: {}, userId: 'call-1' }));
     expect(msg).toEqual({ type: 'conversation_initiation_client_data', dynamic_variables: { customer_name: 'Ada' }, user_id: 'call-1' });
-    const withOverride = JSON.parse(agentMessages.initiation({ dynamicVariables: {}, conversationConfigOverride: { agent: { first_message: 'Hi' } }, userId: 'c' }));
+    const withOverride = JSON.parse(
+      agentMessages.initiation({ dynamicVariables: {}, conversationConfigOverride: { agent: { first_message: 'Hi' } }, userId: 'c' }),
+    );
     expect(withOverride.conversation_config_override).toEqual({ agent: { first_message: 'Hi' } });
   });
 
   it('should build pong, tool result and contextual update', () => {
     expect(JSON.parse(agentMessages.pong(7))).toEqual({ type: 'pong', event_id: 7 });
-    expect(JSON.parse(agentMessages.toolResult('t1', 'done "ok"', false))).toEqual({ type: 'client_tool_result', tool_call_id: 't1', result: 'done "ok"', is_error: false });
+    expect(JSON.parse(agentMessages.toolResult('t1', 'done "ok"', false))).toEqual({
+      type: 'client_tool_result',
+      tool_call_id: 't1',
+      result: 'done "ok"',
+      is_error: false,
+    });
     expect(JSON.parse(agentMessages.contextualUpdate('pressed "5"'))).toEqual({ type: 'contextual_update', text: 'pressed "5"' });
   });
 });

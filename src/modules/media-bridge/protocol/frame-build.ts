@@ -69,7 +69,9 @@ export const agentMessages = {
     JSON.stringify({
       type: 'conversation_initiation_client_data',
       // Fields sit at the top level on the WebSocket (the jambonz bug in docs/protocols.md §4.3).
-      ...(data.conversationConfigOverride && Object.keys(data.conversationConfigOverride).length > 0 ? { conversation_config_override: data.conversationConfigOverride } : {}),
+      ...(data.conversationConfigOverride && Object.keys(data.conversationConfigOverride).length > 0
+        ? { conversation_config_override: data.conversationConfigOverride }
+        : {}),
       dynamic_variables: data.dynamicVariables,
       user_id: data.userId,
     }),

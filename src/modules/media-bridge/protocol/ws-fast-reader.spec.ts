@@ -97,7 +97,6 @@ async function pair(options: { side: 'server' | 'client'; server?: ServerOptions
   return { server, client, atServer, atClient, serverClosed, clientClosed, receiverWrites: () => writes, installed };
 }
 
-
 /** Writes `bytes` to the socket in pieces ending at `cuts`, each piece its own TCP write (and usually read). */
 async function writeInPieces(socket: Socket, bytes: Buffer, cuts: number[]): Promise<void> {
   let from = 0;
@@ -129,7 +128,11 @@ describe('readTextFramesDirectly', () => {
     const bytes = Buffer.concat([frame(message), frame('next')]);
     let reads = 0;
     rawSocket(p.server).on('data', () => reads++);
-    await writeInPieces(rawSocket(p.client), bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1));
+    await writeInPieces(
+      rawSocket(p.client),
+      bytes,
+      Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+    );
     await waitFor(() => p.atServer.length === 2, 3_000, '2 messages');
     expect(reads).toBeGreaterThan(20); // the frames did arrive in pieces
     expect(p.atServer).toEqual([message, 'next']);

@@ -106,7 +106,15 @@ class FastFrameReader {
       const fin = (b0 & 0x80) !== 0;
       const opcode = b0 & 0x0f;
       const withinLimit = this.maxPayload === 0 || length <= this.maxPayload;
-      if (fin && opcode === 1 && (b0 & 0x70) === 0 && masked === this.expectMasked && withinLimit && !this.wsOwnsMessage && this.ws.readyState === WebSocket.OPEN) {
+      if (
+        fin &&
+        opcode === 1 &&
+        (b0 & 0x70) === 0 &&
+        masked === this.expectMasked &&
+        withinLimit &&
+        !this.wsOwnsMessage &&
+        this.ws.readyState === WebSocket.OPEN
+      ) {
         const payload = buf.subarray(payloadAt, end);
         const mask = masked ? buf.subarray(at + header, payloadAt) : null;
         if (mask) bufferUtil.unmask(payload, mask);

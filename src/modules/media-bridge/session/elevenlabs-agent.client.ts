@@ -87,7 +87,10 @@ export class ElevenLabsAgentClient {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'resolving';
-    this.timer = setTimeout(() => this.fail('connect', 'connect_timeout', `no conversation after ${this.opts.connectTimeoutMs} ms`), this.opts.connectTimeoutMs);
+    this.timer = setTimeout(
+      () => this.fail('connect', 'connect_timeout', `no conversation after ${this.opts.connectTimeoutMs} ms`),
+      this.opts.connectTimeoutMs,
+    );
     this.opts.resolveUrl(this.abort.signal).then(
       (url) => this.connect(url),
       (err: Error) => this.fail('signed_url', 'signed_url_failed', err.message),
@@ -182,7 +185,10 @@ export class ElevenLabsAgentClient {
       case 'error': {
         const e = (msg.error_event ?? {}) as { code?: number; error_type?: string; message?: string };
         this.errorEvent = { code: e.code, errorType: e.error_type, message: e.message };
-        this.opts.log.error({ conversationId: this.conversationId, code: e.code, errorType: e.error_type, reason: e.message }, 'ElevenLabs sent an error event');
+        this.opts.log.error(
+          { conversationId: this.conversationId, code: e.code, errorType: e.error_type, reason: e.message },
+          'ElevenLabs sent an error event',
+        );
         return;
       }
       default:
@@ -212,8 +218,23 @@ export class ElevenLabsAgentClient {
       this.opts.listener.onAgentClosed({ kind: 'ended', stage, code, reason });
       return;
     }
-    const type = error ? 'error_event' : stage === 'connect' ? 'connect_failed' : stage === 'initiation' ? 'initiation_rejected' : code === 1006 ? 'connection_lost' : 'abnormal_close';
-    this.opts.listener.onAgentClosed({ kind: 'failed', stage, type, code, reason: error?.message ?? (reason || this.socketError || `closed with ${code}`), errorType: error?.errorType });
+    const type = error
+      ? 'error_event'
+      : stage === 'connect'
+        ? 'connect_failed'
+        : stage === 'initiation'
+          ? 'initiation_rejected'
+          : code === 1006
+            ? 'connection_lost'
+            : 'abnormal_close';
+    this.opts.listener.onAgentClosed({
+      kind: 'failed',
+      stage,
+      type,
+      code,
+      reason: error?.message ?? (reason || this.socketError || `closed with ${code}`),
+      errorType: error?.errorType,
+    });
   }
 
   private fail(stage: AgentFailureStage, type: string, reason: string): void {

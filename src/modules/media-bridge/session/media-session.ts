@@ -93,7 +93,11 @@ export class MediaSession implements AgentClientListener {
     private readonly ports: MediaSessionPorts,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    this.timeline = new SessionTimeline(init, (entry) => ports.timeline(entry), () => this.offsetSecs());
+    this.timeline = new SessionTimeline(
+      init,
+      (entry) => ports.timeline(entry),
+      () => this.offsetSecs(),
+    );
   }
 
   get conversationId(): string | null {
@@ -222,7 +226,10 @@ export class MediaSession implements AgentClientListener {
   onAgentOpen(meta: ConversationMetadata): void {
     const problem = requiredAudioFormatProblem(meta);
     if (problem) {
-      this.ports.log.error({ callId: this.init.callId, agentId: this.init.agentId, ...meta }, `ElevenLabs agent is misconfigured: ${problem}; ending the call instead of playing noise`);
+      this.ports.log.error(
+        { callId: this.init.callId, agentId: this.init.agentId, ...meta },
+        `ElevenLabs agent is misconfigured: ${problem}; ending the call instead of playing noise`,
+      );
       this.ports.upstreamError('wrong_audio_format');
       void this.finish('upstream_failed', 'agent_audio_format', `ElevenLabs agent audio format: ${problem}`);
       return;
@@ -238,7 +245,11 @@ export class MediaSession implements AgentClientListener {
     const conversationId = this.conversationId;
     if (conversationId && !this.conversationRecorded) {
       this.conversationRecorded = true;
-      this.ports.setConversation(conversationId).catch((err: Error) => this.ports.log.warn({ callId: this.init.callId, conversationId, err: err.message }, 'Could not link the conversation to the call'));
+      this.ports
+        .setConversation(conversationId)
+        .catch((err: Error) =>
+          this.ports.log.warn({ callId: this.init.callId, conversationId, err: err.message }, 'Could not link the conversation to the call'),
+        );
     }
     for (const text of this.pendingAgentMessages.splice(0)) this.agent?.send(text);
     this.flushCallerAudio();
@@ -291,7 +302,18 @@ export class MediaSession implements AgentClientListener {
   onAgentClosed(end: AgentEnd): void {
     if (end.kind === 'ended') return this.endAfterSpeech('completed', 'agent_ended', true);
     this.ports.upstreamError(end.type ?? 'unknown');
-    this.ports.log.warn({ callId: this.init.callId, conversationId: this.conversationId, stage: end.stage, type: end.type, code: end.code, errorType: end.errorType, reason: end.reason }, 'ElevenLabs conversation failed');
+    this.ports.log.warn(
+      {
+        callId: this.init.callId,
+        conversationId: this.conversationId,
+        stage: end.stage,
+        type: end.type,
+        code: end.code,
+        errorType: end.errorType,
+        reason: end.reason,
+      },
+      'ElevenLabs conversation failed',
+    );
     void this.finish('upstream_failed', end.type ?? 'upstream_failed', `ElevenLabs agent ${end.type ?? 'failure'}: ${end.reason}`);
   }
 
@@ -304,7 +326,11 @@ export class MediaSession implements AgentClientListener {
   }
 
   private async runTool(call: Record<string, unknown>): Promise<void> {
-    const run = await runClientTool(this.ports.tools, call, { ...this.init, conversationId: this.conversationId, call: { endAfterSpeech: (o, r) => this.endAfterSpeech(o, r) } });
+    const run = await runClientTool(this.ports.tools, call, {
+      ...this.init,
+      conversationId: this.conversationId,
+      call: { endAfterSpeech: (o, r) => this.endAfterSpeech(o, r) },
+    });
     if (run.failure) this.ports.log.warn({ callId: this.init.callId, tool: run.name, err: run.failure }, 'Client tool failed');
     this.agent?.send(agentMessages.toolResult(run.toolCallId, run.result, run.isError));
     this.timeline.tool(run.name, run.eventId, { toolCallId: run.toolCallId, isError: run.isError });
@@ -352,12 +378,24 @@ export class MediaSession implements AgentClientListener {
     if (attached) {
       const ws = this.ws!;
       // Written before the stream closes: Twilio then asks the <Connect action> URL what to do next.
-      const write = this.ports.recordOutcome(outcome, reason, failure).catch((err: Error) => this.ports.log.error({ callId: this.init.callId, err: err.message }, 'Could not record the bridge outcome'));
+      const write = this.ports
+        .recordOutcome(outcome, reason, failure)
+        .catch((err: Error) => this.ports.log.error({ callId: this.init.callId, err: err.message }, 'Could not record the bridge outcome'));
       if (ws.readyState === WebSocket.OPEN) {
         await raceTimeout(write, OUTCOME_WRITE_TIMEOUT_MS, undefined);
         ws.close(WS_NORMAL);
       }
-      this.ports.log.log({ callId: this.init.callId, tenantId: this.init.tenantId, conversationId: this.conversationId, outcome, reason, durationMs: Math.round(performance.now() - (this.streamStartedAt ?? this.createdAt)) }, 'Call left the media bridge');
+      this.ports.log.log(
+        {
+          callId: this.init.callId,
+          tenantId: this.init.tenantId,
+          conversationId: this.conversationId,
+          outcome,
+          reason,
+          durationMs: Math.round(performance.now() - (this.streamStartedAt ?? this.createdAt)),
+        },
+        'Call left the media bridge',
+      );
       this.ports.publish('call.ended', { outcome, reason, conversationId: this.conversationId });
     }
     this.ports.onFinished(this);

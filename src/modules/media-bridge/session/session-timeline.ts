@@ -42,7 +42,17 @@ export class SessionTimeline {
     if (!target) return;
     target.text = String(e.corrected_agent_response ?? '');
     const { callId, tenantId, leadId } = this.ids;
-    this.emit({ kind: 'correction', callId, tenantId, leadId, eventId: Number(e.event_id) || 0, targetExternalId: liveExternalId(callId, target.eventId, 'agent'), text: target.text, original, offsetSecs: this.offsetSecs() });
+    this.emit({
+      kind: 'correction',
+      callId,
+      tenantId,
+      leadId,
+      eventId: Number(e.event_id) || 0,
+      targetExternalId: liveExternalId(callId, target.eventId, 'agent'),
+      text: target.text,
+      original,
+      offsetSecs: this.offsetSecs(),
+    });
   }
 
   tool(name: string, eventId: number, metadata: Record<string, unknown>): void {

@@ -3,7 +3,17 @@ import { ClientToolRegistry, type ClientToolContext } from './client-tool.regist
 
 function context(overrides: Partial<ClientToolContext> = {}): ClientToolContext & { ended: Array<[string, string]> } {
   const ended: Array<[string, string]> = [];
-  return { tenantId: 't', callId: 'c', leadId: null, conversationId: null, handoffAvailable: true, parameters: {}, call: { endAfterSpeech: (o, r) => ended.push([o, r]) }, ended, ...overrides };
+  return {
+    tenantId: 't',
+    callId: 'c',
+    leadId: null,
+    conversationId: null,
+    handoffAvailable: true,
+    parameters: {},
+    call: { endAfterSpeech: (o, r) => ended.push([o, r]) },
+    ended,
+    ...overrides,
+  };
 }
 
 describe(ClientToolRegistry.name, () => {

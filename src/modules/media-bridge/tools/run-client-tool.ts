@@ -17,7 +17,11 @@ export interface ClientToolRun extends ClientToolResult {
  * error result (unknown tool, exception, no answer within 10 s) — the agent must always get one,
  * or it waits for its tool timeout in silence.
  */
-export async function runClientTool(registry: ClientToolRegistry, call: Record<string, unknown>, context: Omit<ClientToolContext, 'parameters'>): Promise<ClientToolRun> {
+export async function runClientTool(
+  registry: ClientToolRegistry,
+  call: Record<string, unknown>,
+  context: Omit<ClientToolContext, 'parameters'>,
+): Promise<ClientToolRun> {
   const name = String(call.tool_name ?? '');
   const base = { name, toolCallId: String(call.tool_call_id ?? ''), eventId: Number(call.event_id) || 0 };
   const handler = registry.get(name);

@@ -3,23 +3,30 @@ import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-
 
 export class SendSmsDto {
   @ApiPropertyOptional({ description: 'Recipient in E.164 (or leadId)' })
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   to?: string;
 
   @ApiPropertyOptional({ description: 'The lead to write to (or to)' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   leadId?: string;
 
   @ApiProperty({ maxLength: 1600 })
-  @IsString() @MinLength(1) @MaxLength(1600, { message: 'body must be at most 1600 characters (Twilio’s concatenated SMS limit)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1600, { message: 'body must be at most 1600 characters (Twilio’s concatenated SMS limit)' })
   body: string;
 
   @ApiPropertyOptional({ enum: ['sms', 'whatsapp'], default: 'sms' })
-  @IsOptional() @IsIn(['sms', 'whatsapp'])
+  @IsOptional()
+  @IsIn(['sms', 'whatsapp'])
   channel?: 'sms' | 'whatsapp';
 
   @ApiPropertyOptional({ description: 'Admin key only: the tenant to act for' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 }
 

@@ -11,16 +11,21 @@ export class IncomingSmsParams {
   @Matches(ACCOUNT_SID, { message: 'AccountSid must be a Twilio account SID (AC + 32 hex characters)' })
   AccountSid: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   From: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   To: string;
 
-  @IsOptional() @IsString() @MaxLength(1600)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1600)
   Body?: string;
 
-  @IsOptional() @Matches(/^\d{1,3}$/, { message: 'NumSegments must be a small whole number' })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'NumSegments must be a small whole number' })
   NumSegments?: string;
 }
 
@@ -32,9 +37,11 @@ export class SmsStatusParams {
   @Matches(ACCOUNT_SID, { message: 'AccountSid must be a Twilio account SID (AC + 32 hex characters)' })
   AccountSid: string;
 
-  @IsString() @MaxLength(20)
+  @IsString()
+  @MaxLength(20)
   MessageStatus: string;
 
-  @IsOptional() @Matches(/^\d{1,6}$/, { message: 'ErrorCode must be a number' })
+  @IsOptional()
+  @Matches(/^\d{1,6}$/, { message: 'ErrorCode must be a number' })
   ErrorCode?: string;
 }

@@ -3,39 +3,52 @@ import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } fr
 
 export class OutboundCallDto {
   @ApiPropertyOptional({ description: 'Number to call (E.164); or give leadId', example: '+14155550123' })
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   to?: string;
 
   @ApiPropertyOptional({ description: 'Call this lead (its phone number)' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   leadId?: string;
 
   @ApiPropertyOptional({ description: "Caller ID: one of the tenant's numbers (default: its first voice number)" })
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   from?: string;
 
   @ApiPropertyOptional({ description: 'Admin key only: the tenant placing the call' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 
   @ApiPropertyOptional({ type: Object, description: 'Extra ElevenLabs dynamic variables for this conversation' })
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   dynamicVariables?: Record<string, string | number | boolean>;
 
   @ApiPropertyOptional({ description: "Overrides the agent's first message for this call" })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   firstMessage?: string;
 
   @ApiPropertyOptional({ description: "Overrides the agent's prompt for this call" })
-  @IsOptional() @IsString() @MaxLength(20000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
   prompt?: string;
 
   @ApiPropertyOptional({ enum: ['Enable', 'DetectMessageEnd'], description: "Twilio answering-machine detection; true = 'Enable'" })
-  @IsOptional() @IsIn([true, false, 'Enable', 'DetectMessageEnd'])
+  @IsOptional()
+  @IsIn([true, false, 'Enable', 'DetectMessageEnd'])
   machineDetection?: boolean | 'Enable' | 'DetectMessageEnd';
 
   @ApiPropertyOptional({ description: 'Admin key only: place the call outside business hours' })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   force?: boolean;
 }
 

@@ -3,10 +3,12 @@ import { IsOptional, IsUUID } from 'class-validator';
 
 export class CreateStreamTokenDto {
   @ApiPropertyOptional({ description: 'Bind the token to one lead: it then opens only /api/stream/conversation/{leadId}' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   leadId?: string;
 
   @ApiPropertyOptional({ description: 'Admin key only: the tenant the token is for' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 }

@@ -1,4 +1,13 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { lookUpApiKey } from '../../../common/auth/api-key-lookup.js';
@@ -60,7 +69,10 @@ export class StreamAuthGuard implements CanActivate {
   private async fromToken(request: FastifyRequest, token: string): Promise<StreamAccess> {
     const verdict = this.tokens.verify(token);
     if (!verdict.ok) {
-      throw new RealtimeException(RealtimeExceptionCode.INVALID_STREAM_TOKEN, verdict.reason === 'expired' ? 'The stream token has expired' : 'Invalid stream token');
+      throw new RealtimeException(
+        RealtimeExceptionCode.INVALID_STREAM_TOKEN,
+        verdict.reason === 'expired' ? 'The stream token has expired' : 'Invalid stream token',
+      );
     }
     const { tenantId, leadId } = verdict.claims;
     if (leadId) {

@@ -3,7 +3,13 @@ import { checkBooking, describeWorkingHoursProblem, freeSlots, slotStarts } from
 import type { WeeklyHours } from './scheduling.types.js';
 import { describeWhen, formatLocalIso, fromLocal, isCalendarDate, offsetMinutes, parseDateTime, toLocal } from './zoned-time.js';
 
-const WEEKDAYS_9_TO_5: WeeklyHours = { mon: [{ open: '09:00', close: '17:00' }], tue: [{ open: '09:00', close: '12:00' }, { open: '13:00', close: '17:00' }] };
+const WEEKDAYS_9_TO_5: WeeklyHours = {
+  mon: [{ open: '09:00', close: '17:00' }],
+  tue: [
+    { open: '09:00', close: '12:00' },
+    { open: '13:00', close: '17:00' },
+  ],
+};
 // Tuesday 3 March 2026 (London is on GMT, UTC+0).
 const TUE = '2026-03-03';
 const MONDAY_NIGHT = new Date('2026-03-02T20:00:00Z');
@@ -96,7 +102,15 @@ describe('describeWorkingHoursProblem', () => {
     [{ mon: [{ open: '9am', close: '17:00' }] }, expect.stringContaining('"HH:MM"')],
     [{ mon: [{ open: '09:03', close: '17:00' }] }, expect.stringContaining('5-minute')],
     [{ mon: [{ open: '17:00', close: '09:00' }] }, expect.stringContaining('must be before')],
-    [{ mon: [{ open: '09:00', close: '13:00' }, { open: '12:00', close: '17:00' }] }, expect.stringContaining('must not overlap')],
+    [
+      {
+        mon: [
+          { open: '09:00', close: '13:00' },
+          { open: '12:00', close: '17:00' },
+        ],
+      },
+      expect.stringContaining('must not overlap'),
+    ],
   ])('should judge %j', (hours, expected) => {
     expect(describeWorkingHoursProblem(hours)).toEqual(expected);
   });

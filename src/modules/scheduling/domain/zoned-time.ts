@@ -137,7 +137,15 @@ const phrasers = new Map<string, Intl.DateTimeFormat>();
 export function describeWhen(instant: Date, timeZone: string): string {
   let phraser = phrasers.get(timeZone);
   if (!phraser) {
-    phraser = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    phraser = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     phrasers.set(timeZone, phraser);
   }
   const parts: Record<string, string> = {};

@@ -3,9 +3,13 @@ import { TwilioCallParams } from '../../twilio-webhooks/dto/twilio-webhook.dto.j
 
 /** `<Dial action>` request: the parent call's fields plus how the dialled leg ended. */
 export class DialActionParams extends TwilioCallParams {
-  @IsOptional() @IsString() @MaxLength(20)
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
   DialCallStatus?: string;
 
-  @IsOptional() @IsString() @MaxLength(20)
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
   CallStatus?: string;
 }

@@ -7,25 +7,33 @@ export class HumanControlDto {
   enabled: boolean;
 
   @ApiPropertyOptional({ maxLength: 100, description: 'Who took over (shown to other operators)' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   operator?: string;
 
   @ApiPropertyOptional({ description: 'Admin key only: the tenant to act for' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 }
 
 export class OperatorMessageDto {
   @ApiProperty({ maxLength: 1600 })
-  @IsString() @MinLength(1) @MaxLength(1600, { message: 'body must be at most 1600 characters' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1600, { message: 'body must be at most 1600 characters' })
   body: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   operator?: string;
 
   @ApiPropertyOptional({ description: 'Admin key only: the tenant to act for' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 }
 
@@ -44,15 +52,20 @@ export class OperatorMessageSentDto {
 
 export class TransferCallDto {
   @ApiPropertyOptional({ description: 'E.164 number to transfer to; default: the tenant handoffNumber' })
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   to?: string;
 
   @ApiPropertyOptional({ maxLength: 300 })
-  @IsOptional() @IsString() @MaxLength(300)
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
   reason?: string;
 
   @ApiPropertyOptional({ description: 'Admin key only: the tenant to act for' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   tenantId?: string;
 }
 

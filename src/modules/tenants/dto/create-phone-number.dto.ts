@@ -15,10 +15,13 @@ export class CreatePhoneNumberDto {
   phoneNumber: string;
 
   @ApiPropertyOptional({ description: "Twilio's IncomingPhoneNumber SID", example: 'PN0123456789abcdef0123456789abcdef' })
-  @IsOptional() @Matches(/^PN[0-9a-fA-F]{32}$/, { message: 'twilioSid must be PN followed by 32 hex characters' })
+  @IsOptional()
+  @Matches(/^PN[0-9a-fA-F]{32}$/, { message: 'twilioSid must be PN followed by 32 hex characters' })
   twilioSid?: string;
 
   @ApiPropertyOptional({ type: PhoneCapabilitiesDto })
-  @IsOptional() @ValidateNested() @Type(() => PhoneCapabilitiesDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PhoneCapabilitiesDto)
   capabilities?: PhoneCapabilitiesDto;
 }

@@ -5,18 +5,24 @@ import { TenantSettingsDto } from './tenant-settings.dto.js';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'Acme Plumbing' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiPropertyOptional({ description: 'URL-safe unique name; derived from the name when absent', example: 'acme-plumbing' })
-  @IsOptional() @Matches(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'slug must be 1-63 lower-case letters, digits and dashes, not starting or ending with a dash' })
+  @IsOptional()
+  @Matches(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'slug must be 1-63 lower-case letters, digits and dashes, not starting or ending with a dash' })
   slug?: string;
 
   @ApiPropertyOptional({ example: 'Europe/London', default: 'UTC' })
-  @IsOptional() @IsTimeZone()
+  @IsOptional()
+  @IsTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ type: TenantSettingsDto })
-  @IsOptional() @ValidateNested() @Type(() => TenantSettingsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TenantSettingsDto)
   settings?: TenantSettingsDto;
 }

@@ -1,12 +1,26 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
 const TERM_LISTS = ['positive', 'negative', 'highIntent', 'profanity', 'affirmative'] as const;
-const INTENTS = ['book_appointment', 'request_quote', 'ask_price', 'request_callback', 'send_information', 'reschedule', 'cancel', 'complaint', 'not_interested'];
+const INTENTS = [
+  'book_appointment',
+  'request_quote',
+  'ask_price',
+  'request_callback',
+  'send_information',
+  'reschedule',
+  'cancel',
+  'complaint',
+  'not_interested',
+];
 const MAX_TERMS = 200;
 
-const isTermList = (v: unknown): boolean => Array.isArray(v) && v.length <= MAX_TERMS && v.every((t) => typeof t === 'string' && t.trim().length > 0 && t.length <= 80);
+const isTermList = (v: unknown): boolean =>
+  Array.isArray(v) && v.length <= MAX_TERMS && v.every((t) => typeof t === 'string' && t.trim().length > 0 && t.length <= 80);
 const isTermRecord = (v: unknown, allowedKeys?: string[]): boolean =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, list]) => (!allowedKeys || allowedKeys.includes(k)) && /^[a-z0-9_]{1,40}$/.test(k) && isTermList(list));
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.entries(v).every(([k, list]) => (!allowedKeys || allowedKeys.includes(k)) && /^[a-z0-9_]{1,40}$/.test(k) && isTermList(list));
 
 /** A tenant's keyword vocabulary for lead scoring (leads/domain KeywordSetOverrides). */
 export function isKeywordOverrides(value: unknown): boolean {

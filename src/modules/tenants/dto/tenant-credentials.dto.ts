@@ -13,7 +13,9 @@ export class TwilioCredentialsDto {
 
 export class ElevenLabsCredentialsDto {
   @ApiProperty({ description: "The tenant's own ElevenLabs API key; stored encrypted, never returned", writeOnly: true })
-  @IsString() @MinLength(16, { message: 'apiKey looks too short for an ElevenLabs API key' }) @MaxLength(256)
+  @IsString()
+  @MinLength(16, { message: 'apiKey looks too short for an ElevenLabs API key' })
+  @MaxLength(256)
   @Matches(/^\S+$/, { message: 'apiKey must not contain spaces' })
   apiKey: string;
 }

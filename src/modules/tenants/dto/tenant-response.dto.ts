@@ -17,7 +17,16 @@ export class TenantResponseDto {
 
 /** The only tenant fields that leave the API: never the encrypted credentials or the tool secret hash. */
 export function toTenantResponse(t: Tenant): TenantResponseDto {
-  return { id: t.id, name: t.name, slug: t.slug, status: t.status, timezone: t.timezone, settings: t.settings as TenantSettings as TenantSettingsDto, createdAt: t.createdAt, updatedAt: t.updatedAt };
+  return {
+    id: t.id,
+    name: t.name,
+    slug: t.slug,
+    status: t.status,
+    timezone: t.timezone,
+    settings: t.settings as TenantSettings as TenantSettingsDto,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
 }
 
 export class TenantPageDto {

@@ -7,14 +7,21 @@ import { TenantSettingsDto } from './tenant-settings.dto.js';
 /** Settings are merged one level deep: `{ settings: { quotas: {...} } }` replaces only the quotas. */
 export class UpdateTenantDto {
   @ApiPropertyOptional()
-  @IsOptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ example: 'America/New_York' })
-  @IsOptionalNotNull() @IsTimeZone()
+  @IsOptionalNotNull()
+  @IsTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ type: TenantSettingsDto })
-  @IsOptionalNotNull() @IsObject() @ValidateNested() @Type(() => TenantSettingsDto)
+  @IsOptionalNotNull()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TenantSettingsDto)
   settings?: TenantSettingsDto;
 }

@@ -4,7 +4,10 @@ import { BusinessHours, isWithinBusinessHours, localTime } from './business-hour
 const weekdays9to17: BusinessHours = {
   mon: [{ open: '09:00', close: '17:00' }],
   tue: [{ open: '09:00', close: '17:00' }],
-  wed: [{ open: '09:00', close: '12:00' }, { open: '13:00', close: '17:00' }],
+  wed: [
+    { open: '09:00', close: '12:00' },
+    { open: '13:00', close: '17:00' },
+  ],
   thu: [{ open: '09:00', close: '17:00' }],
   fri: [{ open: '09:00', close: '17:00' }],
 };

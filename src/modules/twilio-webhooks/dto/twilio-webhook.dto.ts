@@ -21,21 +21,28 @@ export class TwilioCallParams {
 /** The incoming-call webhook (VoiceUrl). */
 export class VoiceWebhookParams extends TwilioCallParams {
   // Callers may be withheld ("anonymous") or client:/sip: addresses: only its shape is checked.
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   From: string;
 
   // The number dialled must be one of ours, so it must be a real phone number.
   @IsPhoneNumber({ message: 'To must be the dialled phone number in E.164 format' })
   To: string;
 
-  @IsOptional() @IsString() @MaxLength(20)
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
   Direction?: string;
 
-  @IsOptional() @IsString() @MaxLength(20)
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
   CallStatus?: string;
 
   /** Outbound calls placed with MachineDetection: human, machine_start, machine_end_beep, fax, unknown... */
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   AnsweredBy?: string;
 }
 
@@ -44,22 +51,31 @@ export class CallStatusParams extends TwilioCallParams {
   @IsIn(TWILIO_CALL_STATUSES, { message: `CallStatus must be one of ${TWILIO_CALL_STATUSES.join(', ')}` })
   CallStatus: (typeof TWILIO_CALL_STATUSES)[number];
 
-  @IsOptional() @Matches(DIGITS, { message: 'CallDuration must be whole seconds' })
+  @IsOptional()
+  @Matches(DIGITS, { message: 'CallDuration must be whole seconds' })
   CallDuration?: string;
 
-  @IsOptional() @Matches(/^\d{3}$/, { message: 'SipResponseCode must be a 3-digit SIP code' })
+  @IsOptional()
+  @Matches(/^\d{3}$/, { message: 'SipResponseCode must be a 3-digit SIP code' })
   SipResponseCode?: string;
 
-  @IsOptional() @Matches(DIGITS, { message: 'SequenceNumber must be a whole number' })
+  @IsOptional()
+  @Matches(DIGITS, { message: 'SequenceNumber must be a whole number' })
   SequenceNumber?: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   Timestamp?: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   CallbackSource?: string;
 
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   AnsweredBy?: string;
 }
 
@@ -71,7 +87,8 @@ export class StreamStatusParams extends TwilioCallParams {
   @IsIn(['stream-started', 'stream-stopped', 'stream-error'], { message: 'StreamEvent must be stream-started, stream-stopped or stream-error' })
   StreamEvent: 'stream-started' | 'stream-stopped' | 'stream-error';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   StreamError?: string;
 }
 
@@ -80,12 +97,17 @@ export class RecordingStatusParams extends TwilioCallParams {
   @Matches(/^RE[0-9a-fA-F]{32}$/, { message: 'RecordingSid must be a Twilio recording SID (RE + 32 hex characters)' })
   RecordingSid: string;
 
-  @IsOptional() @IsString() @MaxLength(500) @Matches(/^https:\/\//, { message: 'RecordingUrl must be an https URL' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(/^https:\/\//, { message: 'RecordingUrl must be an https URL' })
   RecordingUrl?: string;
 
-  @IsOptional() @IsIn(['in-progress', 'completed', 'absent', 'failed'])
+  @IsOptional()
+  @IsIn(['in-progress', 'completed', 'absent', 'failed'])
   RecordingStatus?: string;
 
-  @IsOptional() @Matches(DIGITS, { message: 'RecordingDuration must be whole seconds' })
+  @IsOptional()
+  @Matches(DIGITS, { message: 'RecordingDuration must be whole seconds' })
   RecordingDuration?: string;
 }

@@ -33,7 +33,10 @@ function setup(opts: { validate?: boolean; lookupFails?: boolean; degradedRoute?
   } as unknown as TwilioCredentialsService;
   const audit = { recordDenied: async (_r: unknown, action: string, reason: string) => void denied.push({ action, reason }) } as unknown as AuditService;
   const metrics = new MetricsService();
-  const config = { publicBaseUrl: BASE, twilio: { validateSignatures: opts.validate ?? true, webhookAllowedIps: opts.allowedIps ?? [] } } as unknown as AppConfig;
+  const config = {
+    publicBaseUrl: BASE,
+    twilio: { validateSignatures: opts.validate ?? true, webhookAllowedIps: opts.allowedIps ?? [] },
+  } as unknown as AppConfig;
   const reflector = new Reflector();
   const handler = () => undefined;
   if (opts.degradedRoute) Reflect.defineMetadata(TWILIO_DEGRADED_ACCESS, true, handler);
@@ -55,7 +58,8 @@ const form = (params: Record<string, string | string[]>, signature: string | und
 describe(TwilioSignatureGuard.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
   const params = { AccountSid: PLATFORM.sid, CallSid: 'CA' + 'a'.repeat(32), To: '+14155550100', From: '+14155550101' };
-  const sign = (p: Record<string, string | string[]>, token = PLATFORM.token, url = `${BASE}/api/webhooks/twilio/voice`) => twilio.getExpectedTwilioSignature(token, url, p);
+  const sign = (p: Record<string, string | string[]>, token = PLATFORM.token, url = `${BASE}/api/webhooks/twilio/voice`) =>
+    twilio.getExpectedTwilioSignature(token, url, p);
 
   it('should accept a platform-signed request and mark the platform account', async () => {
     const { run } = setup();
@@ -76,7 +80,9 @@ describe(TwilioSignatureGuard.name, () => {
     const { run, denied, metrics } = setup();
     await expect(run(form(params, undefined)).result).rejects.toBeInstanceOf(UnauthorizedException);
     expect(denied).toEqual([{ action: 'twilio.webhook.rejected', reason: 'missing_signature' }]);
-    expect((await metrics.webhookRejections.get()).values).toEqual([expect.objectContaining({ labels: { provider: 'twilio', reason: 'missing_signature' }, value: 1 })]);
+    expect((await metrics.webhookRejections.get()).values).toEqual([
+      expect.objectContaining({ labels: { provider: 'twilio', reason: 'missing_signature' }, value: 1 }),
+    ]);
   });
 
   it.each([
@@ -102,9 +108,19 @@ describe(TwilioSignatureGuard.name, () => {
     const hash = createHash('sha256').update(raw).digest('hex');
     const path = `/api/webhooks/twilio/voice?bodySHA256=${hash}`;
     const signature = twilio.getExpectedTwilioSignature(PLATFORM.token, `${BASE}${path}`, {});
-    const ok = run({ url: path, headers: { 'content-type': 'application/json', 'x-twilio-signature': signature }, body: JSON.parse(raw), rawBody: Buffer.from(raw) });
+    const ok = run({
+      url: path,
+      headers: { 'content-type': 'application/json', 'x-twilio-signature': signature },
+      body: JSON.parse(raw),
+      rawBody: Buffer.from(raw),
+    });
     await expect(ok.result).resolves.toBe(true);
-    const tampered = run({ url: path, headers: { 'content-type': 'application/json', 'x-twilio-signature': signature }, body: JSON.parse(raw), rawBody: Buffer.from(raw + ' ') });
+    const tampered = run({
+      url: path,
+      headers: { 'content-type': 'application/json', 'x-twilio-signature': signature },
+      body: JSON.parse(raw),
+      rawBody: Buffer.from(raw + ' '),
+    });
     await expect(tampered.result).rejects.toBeInstanceOf(ForbiddenException);
   });
 
@@ -184,7 +200,9 @@ describe(TwilioSignatureGuard.name, () => {
     await expect(run({ ...form(params, sign(params)), ip: '198.51.100.7' }).result).rejects.toBeInstanceOf(ForbiddenException);
     expect(lookups).toEqual([]);
     expect(denied).toEqual([{ action: 'twilio.webhook.rejected', reason: 'source_not_allowed' }]);
-    expect((await metrics.webhookRejections.get()).values).toEqual([expect.objectContaining({ labels: { provider: 'twilio', reason: 'source_not_allowed' }, value: 1 })]);
+    expect((await metrics.webhookRejections.get()).values).toEqual([
+      expect.objectContaining({ labels: { provider: 'twilio', reason: 'source_not_allowed' }, value: 1 }),
+    ]);
     await expect(run({ ...form(params, sign(params)), ip: '::ffff:203.0.113.9' }).result).resolves.toBe(true);
     // The allowlist adds to the signature, never replaces it.
     await expect(run({ ...form(params, 'garbage'), ip: '203.0.113.9' }).result).rejects.toBeInstanceOf(ForbiddenException);

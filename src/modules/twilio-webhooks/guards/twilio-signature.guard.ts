@@ -1,4 +1,14 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -49,7 +59,8 @@ export class TwilioSignatureGuard implements CanActivate {
     const signature = request.headers['x-twilio-signature'];
     if (this.config.twilio.validateSignatures && (typeof signature !== 'string' || signature.length === 0)) throw this.reject(request, 'missing_signature');
     // Absent = the platform account (its signature must still verify); present = a well-formed SID.
-    if (body.AccountSid !== undefined && !(typeof body.AccountSid === 'string' && ACCOUNT_SID.test(body.AccountSid))) throw this.reject(request, 'malformed_account');
+    if (body.AccountSid !== undefined && !(typeof body.AccountSid === 'string' && ACCOUNT_SID.test(body.AccountSid)))
+      throw this.reject(request, 'malformed_account');
     const accountSid = body.AccountSid as string | undefined;
 
     let account: Awaited<ReturnType<TwilioCredentialsService['authTokenForAccount']>>;
@@ -76,7 +87,9 @@ export class TwilioSignatureGuard implements CanActivate {
   private verifies(request: RawBodyRequest<FastifyRequest>, authToken: string): boolean {
     const signature = request.headers['x-twilio-signature'] as string;
     const url = this.config.publicBaseUrl + request.url;
-    const isJson = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+    const isJson = String(request.headers['content-type'] ?? '')
+      .toLowerCase()
+      .startsWith('application/json');
     return isJson
       ? verifyTwilioJsonSignature(authToken, signature, url, request.rawBody ?? Buffer.alloc(0), sha256Hex)
       : verifyTwilioSignature(authToken, signature, url, (request.body ?? {}) as TwilioParams);
