@@ -1,4 +1,4 @@
-import { spawn, ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { MIGRATIONS } from '../src/database/migrations.js';
@@ -50,7 +50,9 @@ async function main(): Promise<void> {
       const readyAt = await Promise.all(ports.map((p) => waitReady(p, Date.now() + 60_000)));
       const db = new pg.Client({ connectionString: url });
       await db.connect();
-      const { rows } = await db.query('SELECT name, count(*)::int AS times FROM schema_migrations GROUP BY name ORDER BY name');
+      const { rows } = await db.query<{ name: string; times: number }>(
+        'SELECT name, count(*)::int AS times FROM schema_migrations GROUP BY name ORDER BY name',
+      );
       await db.end();
       const once = rows.length === MIGRATIONS.length && rows.every((r) => r.times === 1);
       console.log(`instances started together: ${INSTANCES}`);

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // Tenants, their API keys and phone numbers, and the audit log (generated from the entities, reviewed).
 

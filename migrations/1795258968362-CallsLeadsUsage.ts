@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // Calls and their status history, leads and their cross-channel timeline, daily usage, and the
 // tenant's own provider credentials (generated from the entities, reviewed).

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // Phone-number provisioning: numbers can sit unassigned in the platform pool (tenant_id NULL),
 // carry their Twilio account, a per-number agent override, a drift status and the snapshot of

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // The realtime event log: every published event, replayed to SSE clients that reconnect with
 // Last-Event-ID and pruned by age (generated from the entity, reviewed).

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // ElevenLabs webhooks (inbox, call events, initiation log for the per-caller rate limit) and
 // scheduling for the agent's server tools (services, staff, appointments; appointment_slots is the

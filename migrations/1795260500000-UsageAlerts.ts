@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // Quota alerts already sent (tenant, month, quota, threshold): "once per threshold per month";
 // and the outbound dispatcher's queue index (calls waiting to be placed, per Twilio account).

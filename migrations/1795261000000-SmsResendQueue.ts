@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // SMS resends after a transient carrier error are scheduled in the row itself (`resend_at`), not in
 // an instance's memory: they survive restarts and deploys, and any instance sends them.

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
@@ -12,7 +12,7 @@ import { TwilioWsAdapter } from './common/ws/twilio-ws.adapter.js';
 import { rejectUnacceptedMediaTypes } from './common/http/media-types.js';
 import { compileTrust, requestIdFor } from './common/logging/request-id.js';
 import { validationExceptionFactory } from './common/filters/validation-exception.factory.js';
-import { APP_CONFIG, AppConfig } from './config/app-config.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 
 export interface CreateAppOptions {
   /** Tests silence Nest's own bootstrap logging; the pino logger still follows LOG_LEVEL. */

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const dataSource = app.get(DataSource);
   const tokens = app.get(SessionTokenService);
   const counters = app.get(MediaBridgeMetrics).counters;
-  const [tenant] = await dataSource.query(`INSERT INTO tenants (name, slug, settings) VALUES ('Bench', $1, $2) RETURNING id`, [
+  const [tenant] = await dataSource.query<Array<{ id: string }>>(`INSERT INTO tenants (name, slug, settings) VALUES ('Bench', $1, $2) RETURNING id`, [
     `bench-${Date.now().toString(36)}`,
     JSON.stringify({ agent: { agentId: BENCH_AGENT_ID } }),
   ]);

@@ -31,11 +31,11 @@ export function runFramePathBench(iterations = 300_000): void {
 
   console.log('Caller -> agent (Twilio media -> user_audio_chunk):');
   time('JSON.parse(toString) + JSON.stringify', iterations, () => {
-    const m = JSON.parse(twilioFrame.toString());
+    const m = JSON.parse(twilioFrame.toString()) as { media: { payload: string } };
     return JSON.stringify({ user_audio_chunk: m.media.payload });
   });
   time('JSON.parse + decode/re-encode base64 (official example)', iterations, () => {
-    const m = JSON.parse(twilioFrame.toString());
+    const m = JSON.parse(twilioFrame.toString()) as { media: { payload: string } };
     return JSON.stringify({ user_audio_chunk: Buffer.from(m.media.payload, 'base64').toString('base64') });
   });
   time('scan + string concat', iterations, () => {
@@ -53,7 +53,7 @@ export function runFramePathBench(iterations = 300_000): void {
 
   console.log('\nAgent -> caller (audio event -> Twilio media):');
   time('JSON.parse(toString) + JSON.stringify', iterations, () => {
-    const m = JSON.parse(agentFrame.toString());
+    const m = JSON.parse(agentFrame.toString()) as { audio_event: { audio_base_64: string; event_id: number } };
     return JSON.stringify({ event: 'media', streamSid, media: { payload: m.audio_event.audio_base_64 } }) + m.audio_event.event_id;
   });
   time('scan + string concat', iterations, () => {

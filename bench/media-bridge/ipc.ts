@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Session as InspectorSession } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 // Request/response over Node's IPC channel between the benchmark's processes.
@@ -10,7 +11,7 @@ export interface IpcRequest {
 }
 
 /** In a child: answers requests with `handler`, and tells the parent it is ready. */
-export function serveIpc(handler: (req: IpcRequest) => Promise<unknown> | unknown): void {
+export function serveIpc(handler: (req: IpcRequest) => unknown): void {
   process.on('message', (msg: IpcRequest) => {
     if (typeof msg?.id !== 'number') return;
     Promise.resolve()
@@ -95,7 +96,7 @@ export function gcStats(): { count: number; totalMs: number; maxMs: number } {
   return { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: pauses.reduce((a, b) => Math.max(a, b), 0) };
 }
 
-let profiler: import('node:inspector').Session | undefined;
+let profiler: InspectorSession | undefined;
 
 /** Starts a V8 CPU profile of this process (the benchmark's steady window). */
 export async function startProfiling(): Promise<void> {

@@ -173,7 +173,7 @@ async function run(spec: RunSpec): Promise<RunResult> {
     }
     if (data.indexOf(MARK_EVENT) >= 0) {
       // Twilio echoes a mark when the audio before it has played; echoing at once is the cheap bound.
-      const msg = JSON.parse(data.toString());
+      const msg = JSON.parse(data.toString()) as { mark?: unknown };
       call.ws?.send(JSON.stringify({ event: 'mark', sequenceNumber: '0', streamSid: call.streamSid, mark: msg.mark }));
       marksEchoed++;
     }

@@ -23,8 +23,13 @@ function relay(twilio: WebSocket): void {
     (url) => {
       el = new WebSocket(url);
       el.on('open', () => el!.send(JSON.stringify({ type: 'conversation_initiation_client_data' })));
-      el.on('message', (data) => {
-        const msg = JSON.parse(data.toString());
+      // binaryType is the default 'nodebuffer': every message is one Buffer.
+      el.on('message', (data: Buffer) => {
+        const msg = JSON.parse(data.toString()) as {
+          type: string;
+          audio_event: { audio_base_64: string }; // on type 'audio'
+          ping_event: { event_id: number }; // on type 'ping'
+        };
         if (msg.type === 'audio' && streamSid) {
           twilio.send(JSON.stringify({ event: 'media', streamSid, media: { payload: msg.audio_event.audio_base_64 } }));
         } else if (msg.type === 'ping') {
@@ -35,8 +40,12 @@ function relay(twilio: WebSocket): void {
     },
     () => undefined,
   );
-  twilio.on('message', (data) => {
-    const msg = JSON.parse(data.toString());
+  twilio.on('message', (data: Buffer) => {
+    const msg = JSON.parse(data.toString()) as {
+      event: string;
+      start: { streamSid: string }; // on event 'start'
+      media: { payload: string }; // on event 'media'
+    };
     if (msg.event === 'start') streamSid = msg.start.streamSid;
     else if (msg.event === 'media' && el?.readyState === WebSocket.OPEN) el.send(JSON.stringify({ user_audio_chunk: msg.media.payload }));
     else if (msg.event === 'stop' && el?.readyState === WebSocket.OPEN) el.close();

@@ -26,7 +26,7 @@ function readFrames(socket: Socket, onText: (payload: Buffer) => void): void {
   let pending = EMPTY;
   socket.removeAllListeners('data');
   socket.on('data', (chunk: Buffer) => {
-    let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     let at = 0;
     for (;;) {
       if (buf.length - at < 2) break;
@@ -55,7 +55,6 @@ function readFrames(socket: Socket, onText: (payload: Buffer) => void): void {
       at = start + len;
     }
     pending = at < buf.length ? Buffer.from(buf.subarray(at)) : EMPTY;
-    buf = EMPTY;
   });
 }
 

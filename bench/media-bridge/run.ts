@@ -157,7 +157,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 async function waitForQuiet(maxOtherPercent = 40, maxWaitMs = 60_000): Promise<number> {
   const started = Date.now();
-  let busy = NaN;
+  let busy: number;
   do {
     const a = machineCpu();
     await sleep(1_000);
@@ -287,7 +287,7 @@ async function createDatabase(): Promise<{ env: Record<string, string>; drop: ()
     if (process.env.DATABASE_URL) throw err;
     console.warn(`No PostgreSQL at ${base} (${(err as Error).message}): using embedded PGlite, inside the bridge's process`);
     const dir = mkdtempSync(join(os.tmpdir(), 'switchboard-bench-'));
-    return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { env: { DATA_DIR: dir }, drop: () => new Promise<void>((resolve) => resolve(rmSync(dir, { recursive: true, force: true }))) };
   }
   const name = `switchboard_bench_${process.pid}`;
   await admin.query(`CREATE DATABASE "${name}"`);

@@ -20,4 +20,4 @@ export interface AutocannonRequest {
 export type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const autocannon: Autocannon = require('autocannon');
+export const autocannon: Autocannon = require('autocannon') as Autocannon;

@@ -14,7 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import twilio from 'twilio';
-import { autocannon, type AutocannonRequest, type AutocannonResult } from '../support/autocannon.js';
+import { autocannon, type AutocannonRequest } from '../support/autocannon.js';
 import { startAppProcess } from '../support/app-process.js';
 import { withBenchDatabase } from '../support/bench-database.js';
 

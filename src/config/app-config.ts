@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { validateSync, type ValidationError } from 'class-validator';
 import type { DatabaseTimeouts } from '../database/connection-guard.js';
-import { EnvironmentVariables, LogLevel } from './env.schema.js';
+import { EnvironmentVariables, type LogLevel } from './env.schema.js';
 import { checkProductionSafety, decodeEncryptionKey, describeFinding } from './production-safety.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

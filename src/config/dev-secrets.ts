@@ -44,7 +44,7 @@ export function withDevSecrets(env: Record<string, string | undefined>): DevSecr
   const fresh = generate();
   // Keys an older file lacks are added, never replaced: the encryption key protects stored data.
   const generated = Object.fromEntries(Object.entries(fresh).filter(([key]) => !stored[key as keyof DevSecrets])) as Partial<DevSecrets>;
-  const secrets = { ...fresh, ...stored } as DevSecrets;
+  const secrets = { ...fresh, ...stored };
   if (Object.keys(generated).length > 0) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -18,6 +18,7 @@ export function isSensitiveVariable(name: string): boolean {
 // Unrecognised words are passed through unchanged so @IsBoolean names the variable.
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '' || typeof value === 'boolean') return value === '' ? undefined : value;
+  if (typeof value !== 'string' && typeof value !== 'number') return value;
   const word = String(value).toLowerCase();
   return ['true', '1', 'yes'].includes(word) ? true : ['false', '0', 'no'].includes(word) ? false : value;
 };

@@ -50,7 +50,7 @@ for (const [net, prefix] of [
 ] as const)
   UNREACHABLE.addSubnet(net, prefix, 'ipv6');
 
-const isTrue = (value: unknown) => ['true', '1', 'yes'].includes(String(value ?? '').toLowerCase());
+const isTrue = (value: unknown) => value === true || (typeof value === 'string' && ['true', '1', 'yes'].includes(value.toLowerCase()));
 const present = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 /** Too little variety to be a random secret: one repeated character, or a short alphabet. */
@@ -103,7 +103,7 @@ export function checkProductionSafety(env: Record<string, unknown>): SafetyVerdi
     if (finding) findings.push(finding);
   }
   if (
-    String(env.TWILIO_VALIDATE_SIGNATURES ?? '')
+    (typeof env.TWILIO_VALIDATE_SIGNATURES === 'string' || typeof env.TWILIO_VALIDATE_SIGNATURES === 'boolean' ? String(env.TWILIO_VALIDATE_SIGNATURES) : '')
       .toLowerCase()
       .match(/^(false|0|no)$/)
   ) {

@@ -1,4 +1,4 @@
-import { DataSource, QueryRunner } from 'typeorm';
+import { type DataSource, type QueryRunner } from 'typeorm';
 
 // Keys for pg_advisory_lock: one constant per singleton job, so instances never collide.
 export const ADVISORY_LOCK = {
@@ -24,7 +24,7 @@ export function isSingleProcess(dataSource: DataSource): boolean {
 
 function holdersOf(dataSource: DataSource): Map<number, Promise<unknown>> {
   let holders = localHolders.get(dataSource);
-  if (!holders) localHolders.set(dataSource, (holders = new Map()));
+  if (!holders) localHolders.set(dataSource, (holders = new Map<number, Promise<unknown>>()));
   return holders;
 }
 
@@ -69,7 +69,7 @@ export async function tryWithAdvisoryLock<T>(dataSource: DataSource, key: number
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as Array<{ locked: boolean }>; // QueryRunner.query is untyped
     if (!locked) return undefined;
     try {
       return await fn();

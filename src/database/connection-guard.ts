@@ -53,10 +53,10 @@ export class GuardedClient extends pg.Client {
   override query(...args: unknown[]): never {
     const last = args[args.length - 1];
     if (typeof last === 'function') {
-      args[args.length - 1] = ((err: Error | null, result?: unknown) => {
+      args[args.length - 1] = (err: Error | null, result?: unknown) => {
         if (err) this.discardAfterTimeout(err);
         (last as Callback)(err, result);
-      }) as Callback;
+      };
       return (super.query as (...a: unknown[]) => never)(...args);
     }
     const result = (super.query as (...a: unknown[]) => unknown)(...args);

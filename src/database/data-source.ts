@@ -1,8 +1,8 @@
-import { DataSourceOptions } from 'typeorm';
+import { type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
-import { EmbeddedPostgresEndpoint } from './embedded-postgres.js';
-import { DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS, guardedPoolOptions, logPoolError } from './connection-guard.js';
+import { type EmbeddedPostgresEndpoint } from './embedded-postgres.js';
+import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS, guardedPoolOptions, logPoolError } from './connection-guard.js';
 
 export interface DatabaseTarget {
   url?: string;

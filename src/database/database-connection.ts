@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config.js';
+import { type AppConfig } from '../config/app-config.js';
 import { buildDataSourceOptions } from './data-source.js';
 import { markSingleProcess } from './advisory-lock.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';

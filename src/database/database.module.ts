@@ -46,7 +46,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
         }
         return { ...dataSource.options, [OPENED]: dataSource } as unknown as DataSourceOptions;
       },
-      dataSourceFactory: async (options) => (options as unknown as Record<symbol, DataSource>)[OPENED],
+      dataSourceFactory: (options) => Promise.resolve((options as unknown as Record<symbol, DataSource>)[OPENED]),
     }),
   ],
   providers: [DatabaseLifecycle],

@@ -1,4 +1,4 @@
-import { DataSource, Migration, MigrationExecutor, QueryRunner } from 'typeorm';
+import { type DataSource, type Migration, MigrationExecutor, type QueryRunner } from 'typeorm';
 import { ADVISORY_LOCK, isSingleProcess, withAdvisoryLock } from './advisory-lock.js';
 import { GuardedClient } from './connection-guard.js';
 

@@ -1,5 +1,5 @@
 import pg, { type Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
+import { type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 
 // The webhook hot paths (status callbacks, the incoming call, realtime events) run the same few
 // statements thousands of times a second. Sent unnamed, as TypeORM sends everything, PostgreSQL

@@ -43,7 +43,17 @@ function secrets(): Secrets {
   return found as Secrets;
 }
 
-async function api<T = Record<string, any>>(key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+/** What the demo reads of a call (GET /api/calls, GET /api/calls/:id). */
+interface CallView {
+  id: string;
+  status?: string;
+  twilioCallSid?: string;
+  callSid?: string;
+  failureReason?: string | null;
+  statusHistory?: Array<{ status: string }>;
+}
+
+async function api<T = Record<string, unknown>>(key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${target}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -60,7 +70,7 @@ async function demoTenant(key: string): Promise<string> {
   const tenantId =
     existing?.id ??
     (
-      await api(key, 'POST', '/api/tenants', {
+      await api<{ id?: string }>(key, 'POST', '/api/tenants', {
         name: 'Demo',
         slug: DEMO_SLUG,
         timezone: 'UTC',
@@ -108,12 +118,12 @@ async function main(): Promise<void> {
   }
   await sim.sendStatusCallback('completed', { CallDuration: '2' }).catch(() => undefined);
 
-  const calls = await api<{ items: Array<Record<string, any>> }>(s.ADMIN_API_KEY, 'GET', `/api/calls?tenantId=${tenantId}&limit=5`);
+  const calls = await api<{ items?: CallView[] }>(s.ADMIN_API_KEY, 'GET', `/api/calls?tenantId=${tenantId}&limit=5`);
   const call = calls.body.items?.find((c) => c.twilioCallSid === sim.callSid || c.callSid === sim.callSid) ?? calls.body.items?.[0];
   if (!call) throw new Error('The call is not in GET /api/calls');
-  const detail = (await api(s.ADMIN_API_KEY, 'GET', `/api/calls/${call.id}`)).body;
+  const detail = (await api<CallView>(s.ADMIN_API_KEY, 'GET', `/api/calls/${call.id}`)).body;
   console.log(`Call ${detail.id}: ${detail.status}${detail.failureReason ? `; failure: ${detail.failureReason}` : ''}`);
-  if (Array.isArray(detail.statusHistory)) console.log(`  status history: ${detail.statusHistory.map((h: { status: string }) => h.status).join(' → ')}`);
+  if (Array.isArray(detail.statusHistory)) console.log(`  status history: ${detail.statusHistory.map((h) => h.status).join(' → ')}`);
 }
 
 main().then(

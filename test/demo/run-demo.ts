@@ -52,7 +52,43 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
 const say = (line: string) => console.log(`${elapsed()}  ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function api<T = Record<string, any>>(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+/** What the demo reads of a call: GET /api/calls/:id, or its row (camelCased) when that is not there. */
+interface CallView {
+  id: string;
+  direction?: string;
+  status?: string;
+  durationSecs?: number | null;
+  metadata?: { bridgeOutcome?: string; bridgeEndReason?: string } | null;
+  conversationId?: string | null;
+  agentId?: string | null;
+  statusHistory?: Array<{ status: string }>;
+  summary?: string | null;
+  leadId?: string | null;
+}
+
+/** One entry of a lead's timeline (the API's, or a lead_messages row). */
+interface TimelineEntry {
+  role: string;
+  body: string;
+  offsetSecs?: number | string | null;
+  source?: string | null;
+}
+
+/** What the demo reads of a lead: GET /api/leads/:id, or its row (camelCased). */
+interface LeadView {
+  name?: string | null;
+  phoneNumber?: string | null;
+  score?: number;
+  status?: string;
+  sentiment?: string | null;
+  summary?: string | null;
+  timeline?: TimelineEntry[];
+  scoreReasons?: Array<{ code: string; detail?: string; points: number }> | null;
+  actionItems?: Array<{ type: string; detail?: string }> | null;
+  interests?: string[] | null;
+}
+
+async function api<T = Record<string, unknown>>(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -126,10 +162,10 @@ async function main(): Promise<void> {
     app.get<EventBus>(EVENT_BUS).subscribe((e) => {
       if (e.type === 'call.transcript') say(`  [live] ${String(e.data.role).padEnd(5)} ${String(e.data.text)}`);
       else if (e.type.startsWith('call.'))
-        say(`  [live] ${e.type}${e.data.outcome ? ` (${String(e.data.outcome)})` : ''}${e.data.tool ? ` ${String(e.data.tool)}` : ''}`);
+        say(`  [live] ${e.type}${e.data.outcome ? ` (${text(e.data.outcome)})` : ''}${e.data.tool ? ` ${text(e.data.tool)}` : ''}`);
     });
 
-    const tenant = await api(baseUrl, 'POST', '/api/tenants', {
+    const tenant = await api<{ id: string; name: string }>(baseUrl, 'POST', '/api/tenants', {
       name: 'Bright Boilers',
       slug: 'bright-boilers',
       timezone: 'Europe/London',
@@ -176,23 +212,23 @@ async function main(): Promise<void> {
     else say(`ElevenLabs → POST /api/webhooks/elevenlabs/post-call (signed) → ${delivery.status}`);
 
     // Find the call, then give the post-call processing a moment to score the lead.
-    const calls = await api<{ items: Array<Record<string, any>> }>(baseUrl, 'GET', `/api/calls?tenantId=${tenant.body.id}`);
+    const calls = await api<{ items?: CallView[] }>(baseUrl, 'GET', `/api/calls?tenantId=${tenant.body.id}`);
     const ds = app.get(DataSource);
     const callId: string =
       calls.status === 200 && calls.body.items?.[0]
         ? calls.body.items[0].id
         : (await ds.query(`SELECT id FROM calls WHERE twilio_call_sid = $1`, [sim.callSid]))[0].id;
-    const callRes = await api(baseUrl, 'GET', `/api/calls/${callId}`);
-    const call = callRes.status === 200 ? callRes.body : camel((await ds.query(`SELECT * FROM calls WHERE id = $1`, [callId]))[0]);
-    let lead: Record<string, any> | undefined;
+    const callRes = await api<CallView>(baseUrl, 'GET', `/api/calls/${callId}`);
+    const call = callRes.status === 200 ? callRes.body : (camel((await ds.query(`SELECT * FROM calls WHERE id = $1`, [callId]))[0]) as unknown as CallView);
+    let lead: LeadView | undefined;
     for (let i = 0; i < 40 && call.leadId; i++) {
-      const res = await api(baseUrl, 'GET', `/api/leads/${call.leadId}?tenantId=${tenant.body.id}`);
+      const res = await api<LeadView>(baseUrl, 'GET', `/api/leads/${call.leadId}?tenantId=${tenant.body.id}`);
       lead = res.status === 200 ? res.body : camel((await ds.query(`SELECT * FROM leads WHERE id = $1`, [call.leadId]))[0]);
       if (delivery.status !== 200 || (lead?.score ?? 0) > 0 || lead?.summary) break;
       await sleep(150);
     }
-    const timeline: Array<Record<string, any>> = Array.isArray(lead?.timeline)
-      ? lead!.timeline
+    const timeline: TimelineEntry[] = Array.isArray(lead?.timeline)
+      ? lead.timeline
       : await ds.query(
           `SELECT role, body, offset_secs AS "offsetSecs", metadata->>'source' AS source, occurred_at AS "occurredAt" FROM lead_messages WHERE call_id = $1 ORDER BY occurred_at`,
           [callId],
@@ -204,7 +240,7 @@ async function main(): Promise<void> {
     );
     console.log(`  ElevenLabs conversation ${call.conversationId ?? '—'} (agent ${call.agentId ?? AGENT_ID})`);
     if (Array.isArray(call.statusHistory) && call.statusHistory.length > 0)
-      console.log(`  status history: ${call.statusHistory.map((s: { status: string }) => s.status).join(' → ')}`);
+      console.log(`  status history: ${call.statusHistory.map((s) => s.status).join(' → ')}`);
     if (call.summary) console.log(`  summary: ${call.summary}`);
 
     printSection('Transcript');
@@ -252,8 +288,13 @@ async function main(): Promise<void> {
 }
 
 /** snake_case DB row → the API's camelCase, for the fallback paths. */
-function camel(row: Record<string, any> | undefined): Record<string, any> {
+function camel(row: Record<string, unknown> | undefined): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
+/** A live event's field as text: a string, number or boolean as it is, anything else as JSON. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 void main();

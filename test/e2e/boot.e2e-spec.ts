@@ -38,8 +38,8 @@ function runToExit(env: NodeJS.ProcessEnv): { status: number | null; output: str
 function startService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const child = spawn(process.execPath, [MAIN], { env, cwd: SCRATCH, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => {
       clearInterval(check);

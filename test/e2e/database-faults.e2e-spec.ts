@@ -10,7 +10,7 @@ import { preparedStatement, queryPrepared } from '../../src/database/prepared-st
 import { DEFAULT_MESSAGES } from '../../src/modules/twilio-webhooks/domain/call-admission.js';
 import { TwilioCallSimulator } from '../simulators/twilio/index.js';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { TcpFaultProxy } from '../support/tcp-fault-proxy.js';
 import { waitFor } from '../support/wait-for.js';
 import { TEST_ENV } from '../setup/test-env.js';
@@ -23,7 +23,6 @@ import { TEST_ENV } from '../setup/test-env.js';
 const PUBLIC = TEST_ENV.PUBLIC_BASE_URL;
 const PLATFORM = { accountSid: TEST_ENV.TWILIO_ACCOUNT_SID, authToken: TEST_ENV.TWILIO_AUTH_TOKEN };
 const VOICE = '/api/webhooks/twilio/voice';
-const STATUS = '/api/webhooks/twilio/voice/status';
 const READY = '/api/health/ready';
 const FALLBACK_TARGET_MS = 3_000;
 const DEADLINE_MS = 2_000; // the default TWILIO_WEBHOOK_DEADLINE_MS

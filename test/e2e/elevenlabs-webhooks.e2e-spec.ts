@@ -6,7 +6,7 @@ import { Call } from '../../src/modules/calls/call.entity.js';
 import { WebhookInboxWorker } from '../../src/modules/elevenlabs-webhooks/inbox/webhook-inbox.worker.js';
 import { PostCallReconciler } from '../../src/modules/elevenlabs-webhooks/post-call/post-call-reconciler.service.js';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../../src/modules/realtime/event-bus.port.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import {
   buildCallInitiationFailure,
   buildPostCallAudio,
@@ -17,7 +17,7 @@ import {
   signElevenLabsPayload,
 } from '../simulators/elevenlabs/index.js';
 import { waitFor } from '../support/wait-for.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 
 // ElevenLabs -> us: post-call webhooks through the inbox, live conversation events, the
 // reconciliation of missed webhooks, and the conversation-initiation webhook. Payloads are the
@@ -30,15 +30,6 @@ const INIT_SECRET = 'init-secret-current';
 const OLD_INIT_SECRET = 'init-secret-previous';
 const nowSecs = () => Math.floor(Date.now() / 1000);
 const callSid = () => `CA${randomBytes(16).toString('hex')}`;
-
-/** Realtime events may reach subscribers after the request (the bus stores, then notifies). */
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('the expected realtime event never came');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('ElevenLabs webhooks', () => {
   let t: TestApp;
@@ -121,7 +112,10 @@ describe('ElevenLabs webhooks', () => {
   }
 
   /** Processes the inbox here, then waits until the event is settled (another suite's instance may hold it). */
-  async function settled(externalId: string, eventType = 'post_call_transcription'): Promise<Record<string, unknown>> {
+  /** A webhook_inbox row (SELECT *): its id and status are read in URLs and messages, the rest is matched. */
+  type InboxRow = Record<string, unknown> & { id: string; status: string };
+
+  async function settled(externalId: string, eventType = 'post_call_transcription'): Promise<InboxRow> {
     await t.app.get(WebhookInboxWorker).drainNow();
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -289,7 +283,7 @@ describe('ElevenLabs webhooks', () => {
       expect(usage.ai_seconds - (usageBefore[0]?.ai_seconds ?? 0)).toBe(62);
       expect(Number(usage.ai_cost) - Number(usageBefore[0]?.ai_cost ?? 0)).toBe(620);
 
-      await eventually(() => ['lead.updated', 'call.ended'].every((type) => events.some((e) => e.leadId === leadId && e.type === type)));
+      await waitFor(() => ['lead.updated', 'call.ended'].every((type) => events.some((e) => e.leadId === leadId && e.type === type)));
 
       // A duplicate delivery (ElevenLabs retries, or the reconciliation job) changes nothing.
       const again = await post('post-call', payloadFor(conversationId));
@@ -406,7 +400,7 @@ describe('ElevenLabs webhooks', () => {
       const [updated] = await t.dataSource.query('SELECT status, failure_reason, conversation_id, ended_at FROM calls WHERE id = $1', [call.id]);
       expect(updated).toMatchObject({ status: 'busy', failure_reason: 'elevenlabs: busy (SIP 486)', conversation_id: envelope.data.conversation_id });
       expect(updated.ended_at).not.toBeNull();
-      await eventually(() => events.some((e) => e.callId === call.id && e.type === 'call.status' && e.data.status === 'busy'));
+      await waitFor(() => events.some((e) => e.callId === call.id && e.type === 'call.status' && e.data.status === 'busy'));
     });
   });
 
@@ -430,7 +424,7 @@ describe('ElevenLabs webhooks', () => {
         { type: 'user_transcript', conversation_id: conversationId },
       ]);
       expect((await t.dataSource.query('SELECT conversation_id FROM calls WHERE id = $1', [call.id]))[0].conversation_id).toBe(conversationId);
-      await eventually(() => events.filter((e) => e.callId === call.id).length >= 2);
+      await waitFor(() => events.filter((e) => e.callId === call.id).length >= 2);
       const published = events.filter((e) => e.callId === call.id).sort((x, y) => Number(x.id) - Number(y.id));
       expect(published.map((e) => e.type)).toEqual(['call.status', 'call.transcript']);
       expect(published[1].data).toMatchObject({ role: 'user', text: 'Can I book for Tuesday?' });
@@ -485,7 +479,7 @@ describe('ElevenLabs webhooks', () => {
       // The next pass has nothing to do for it, and a late webhook is a duplicate.
       await reconciler.runOnce();
       expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_inbox WHERE external_id = $1`, [conversationId]))[0].n).toBe(1);
-      const late = buildPostCallTranscription(fake.getConversation(conversationId)!);
+      const late = buildPostCallTranscription(fake.getConversation(conversationId));
       expect((await post('post-call', late)).json()).toEqual({ received: true, duplicate: true });
     });
 

@@ -20,7 +20,7 @@ const ERROR_KEYS = new Set(['statusCode', 'error', 'code', 'message', 'details',
 function expectErrorShape(res: LightMyRequestResponse, statusCode: number, error: string, code?: string): Record<string, unknown> {
   expect(res.statusCode).toBe(statusCode);
   expect(res.headers['content-type']).toMatch(/^application\/json/);
-  const body = res.json() as Record<string, unknown>;
+  const body = res.json<Record<string, unknown>>();
   expect(Object.keys(body).filter((k) => !ERROR_KEYS.has(k))).toEqual([]);
   expect(body).toMatchObject({ statusCode, error });
   expect(body.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
@@ -169,7 +169,7 @@ describe('500: an errorId and no internals', () => {
 
   it('answers the shape with errorId = the request id, and leaks nothing', async () => {
     const res = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/api/boom' });
-    const body = expectErrorShape(res as unknown as LightMyRequestResponse, 500, 'Internal Server Error', 'INTERNAL_ERROR');
+    const body = expectErrorShape(res, 500, 'Internal Server Error', 'INTERNAL_ERROR');
     expect(body.errorId).toBe(res.headers['x-request-id']);
     expect(body.message).toContain(String(body.errorId));
     expect(res.body).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|secret\.ts|stack/);

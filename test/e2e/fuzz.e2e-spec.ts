@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 import { buildPostCallTranscription, FakeElevenLabs, signElevenLabsPayload } from '../simulators/elevenlabs/index.js';
 import { encodeForm, FakeTwilioApi, newTwilioSid, signTwilioRequest, TwilioCallSimulator, type TwilioParams } from '../simulators/twilio/index.js';
@@ -28,6 +28,8 @@ const POST_SECRET = 'wsec_fuzz_post';
 const INIT_SECRET = 'init-fuzz-secret';
 
 type Json = Record<string, unknown>;
+/** A resource the API created: its id goes into URLs and bodies. */
+type Created = Json & { id: string };
 type Case = { method: InjectOptions['method']; url: string; headers: Record<string, string>; payload?: string };
 interface Target {
   /** "METHOD /path" as in the OpenAPI document. */
@@ -71,7 +73,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
           try {
             resolve(await createTestApp({ ...env, DATABASE_URL: url }));
           } catch (err) {
-            reject(err as Error);
+            reject(err instanceof Error ? err : new Error(String(err)));
             return;
           }
           await done;
@@ -92,7 +94,6 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     await close?.();
     await twilio?.stop();
     await el?.stop();
-    // eslint-disable-next-line no-console
     if (stats.cases) console.log(`fuzz: ${stats.cases} cases, by status ${JSON.stringify(Object.fromEntries([...stats.byStatus].sort()))}`);
   });
 
@@ -103,9 +104,9 @@ describe('Fuzzing every route that takes input (e2e)', () => {
    * `last_used_at` is touched by authentication (at most once a minute), whatever the answer.
    */
   async function fingerprint(): Promise<string> {
-    const tables = (await t.dataSource.query(
+    const tables = await t.dataSource.query<{ tablename: string }[]>(
       `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename`,
-    )) as { tablename: string }[];
+    );
     const sql = tables
       .map(({ tablename }) => {
         const where = tablename === 'audit_logs' ? ` WHERE x.outcome = 'success'` : '';
@@ -113,7 +114,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
         return `SELECT '${tablename}' AS t, count(*)::int AS n, md5(coalesce(string_agg(md5(${row}), ',' ORDER BY md5(${row})), '')) AS h FROM "${tablename}" x${where}`;
       })
       .join(' UNION ALL ');
-    const rows = (await t.dataSource.query(sql)) as { t: string; n: number; h: string }[];
+    const rows = await t.dataSource.query<{ t: string; n: number; h: string }[]>(sql);
     return rows.map((r) => `${r.t}:${r.n}:${r.h}`).join('\n');
   }
 
@@ -145,7 +146,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     const twilioSid = twilio.addNumber({ phoneNumber: e164 }).sid as string;
     const numberRes = await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: e164, twilioSid });
     if (numberRes.statusCode !== 201) throw new Error(`number: ${numberRes.body}`);
-    const number = numberRes.json() as Json;
+    const number = numberRes.json<Created>();
     // The caller's first call makes the lead; it ends at once, so its pre-opened conversation
     // leaves nothing to write later (background writes would blur the nothing-written check).
     const caller = uniquePhoneNumber();
@@ -166,28 +167,28 @@ describe('Fuzzing every route that takes input (e2e)', () => {
     });
     const callSid = ((await created.json()) as { sid: string }).sid;
     twilio.setCallStatus(callSid, 'in-progress');
-    const [live] = (await t.dataSource.query(
+    const [live] = await t.dataSource.query<{ id: string }[]>(
       `INSERT INTO calls (tenant_id, twilio_call_sid, twilio_account_sid, direction, from_number, to_number, status, routing_mode, media_connected_at)
        VALUES ($1, $2, $3, 'inbound', $4, $5, 'in-progress', 'bridge', now()) RETURNING id`,
       [tenant.id, callSid, PLATFORM.accountSid, caller, e164],
-    )) as { id: string }[];
+    );
     const call = new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL, ...PLATFORM, from: caller, to: e164, callSid });
     const callId = live.id;
     const leadId = (await t.api('GET', '/api/leads', undefined, tenant.apiKey)).json().items[0].id as string;
     const service = (
       await t.api('POST', '/api/scheduling/services', { name: 'Haircut', durationMinutes: 30, priceCents: 2500, currency: 'EUR' }, tenant.apiKey)
-    ).json() as Json;
+    ).json<Created>();
     const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:30' }]]));
     const employee = (
       await t.api('POST', '/api/scheduling/employees', { name: 'Sam', serviceIds: [service.id], workingHours: allWeek }, tenant.apiKey)
-    ).json() as Json;
+    ).json<Created>();
     const doomedE164 = uniquePhoneNumber();
     const doomed = (
       await t.api('POST', `/api/tenants/${unprovisioned.id}/phone-numbers`, {
         phoneNumber: doomedE164,
         twilioSid: twilio.addNumber({ phoneNumber: doomedE164 }).sid,
       })
-    ).json() as Json;
+    ).json<Created>();
     const toolSecret = (await t.api('POST', `/api/tenants/${tenant.id}/tool-secret`, undefined, tenant.apiKey)).json().toolSecret as string;
     const conversationId = `conv_${newTwilioSid('XX').slice(2)}`;
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -226,7 +227,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
   function targets(doc: Json, c: Ctx): Target[] {
     const bearer = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
     const json = (op: string, url: string, seed: Json, key: string): Target => {
-      const request = (body: unknown): Case => ({ method: op.split(' ')[0] as InjectOptions['method'], url, headers: bearer(key), payload: toJsonText(body) });
+      const request = (body: unknown): Case => ({ method: op.split(' ')[0], url, headers: bearer(key), payload: toJsonText(body) });
       return { op, kind: 'api', cases: hostileBody(seed, declaredFields(doc, op)).map(request), valid: request(seed) };
     };
     const admin = t.adminKey;
@@ -353,7 +354,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
         'POST /api/phone-numbers/assign',
         '/api/phone-numbers/assign',
         {
-          phoneNumber: twilio.addNumber({ phoneNumber: uniquePhoneNumber() }).phone_number as string,
+          phoneNumber: twilio.addNumber({ phoneNumber: uniquePhoneNumber() }).phone_number,
           tenantId: c.unprovisioned.id,
           agentId: 'agent_fuzz',
           enableSms: true,
@@ -446,9 +447,11 @@ describe('Fuzzing every route that takes input (e2e)', () => {
             { type: 'user_transcript', event_timestamp: Math.floor(Date.now() / 1000), data: { conversation_id: c.conversationId, user_transcript: 'hi' } },
             [],
           ),
-          hostileBody({ conversation_id: c.conversationId, tool_name: 'x', text: 'hi' }, []).map(
-            (d) => ({ type: 'agent_response', event_timestamp: Math.floor(Date.now() / 1000), data: d }) as Tree,
-          ),
+          hostileBody({ conversation_id: c.conversationId, tool_name: 'x', text: 'hi' }, []).map((d) => ({
+            type: 'agent_response',
+            event_timestamp: Math.floor(Date.now() / 1000),
+            data: d,
+          })),
         ),
       ),
       tool(
@@ -480,7 +483,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
   }
 
   it(`should answer ${RUNS} hostile bodies per route without a 5xx, writing nothing when it refuses`, async () => {
-    const doc = (await t.inject({ method: 'GET', url: '/docs-json' })).json() as Json;
+    const doc = (await t.inject({ method: 'GET', url: '/docs-json' })).json<Json>();
     const c = await setUp();
     const all = targets(doc, c);
 

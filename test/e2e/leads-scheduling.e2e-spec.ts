@@ -2,23 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../../src/modules/realtime/event-bus.port.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
+import { waitFor } from '../support/wait-for.js';
 
 // The leads admin API, the scheduling catalogue, and the agent's server tools that book on it
 // (authenticated by the tenant's tool secret, never by a tenant id alone).
 
 const HOURS = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '09:00', close: '17:00' }]]));
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-
-/** Realtime events may reach subscribers after the request (the bus stores, then notifies). */
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('the expected realtime event never came');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('Leads and scheduling', () => {
   let t: TestApp;
@@ -121,7 +113,7 @@ describe('Leads and scheduling', () => {
       for (const bad of [{ email: 'nope' }, { status: 'hot' }, { score: 100 }, { name: '' }]) {
         expect((await t.api('PATCH', `/api/leads/${leadIds.cy}`, bad, a.apiKey)).statusCode).toBe(400);
       }
-      await eventually(() => events.some((e) => e.type === 'lead.updated' && e.leadId === leadIds.cy));
+      await waitFor(() => events.some((e) => e.type === 'lead.updated' && e.leadId === leadIds.cy));
       const audits = await t.dataSource.query(`SELECT outcome FROM audit_logs WHERE action = 'lead.update' AND resource_id = $1`, [leadIds.cy]);
       expect(audits.length).toBeGreaterThanOrEqual(2);
     });
@@ -278,7 +270,7 @@ describe('Leads and scheduling', () => {
       expect(timeline).toEqual([
         { role: 'system', body: expect.stringMatching(/^Appointment booked: Haircut with Anna on .* at 10:00 \(30 min\)\.$/), source: 'appointment' },
       ]);
-      await eventually(() => events.some((e) => e.type === 'appointment.booked' && e.leadId === lead.id && e.data.appointmentId === booked.appointment.id));
+      await waitFor(() => events.some((e) => e.type === 'appointment.booked' && e.leadId === lead.id && e.data.appointmentId === booked.appointment.id));
 
       const mine = (await tool('GET', `appointments?customerPhone=${encodeURIComponent(phone)}`)).json();
       expect(mine.appointments.map((x: { id: string }) => x.id)).toEqual([booked.appointment.id]);

@@ -112,7 +112,7 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
     ],
   ])('should close a stream with %s (1008), opening nothing upstream', async (_case, parameters, reason) => {
     const call = await prepareCall(h);
-    await expectRefused(call, { parameters: parameters(call, h.t.app.get(SessionTokenService)) as Record<string, string> }, reason);
+    await expectRefused(call, { parameters: parameters(call, h.t.app.get(SessionTokenService)) }, reason);
   });
 
   it('should refuse a reused session token', async () => {

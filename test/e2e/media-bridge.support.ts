@@ -97,8 +97,11 @@ export function openStream(call: PreparedCall, opts: Partial<OpenMediaStreamOpti
   });
 }
 
-export async function callRow(t: TestApp, callId: string): Promise<Record<string, any>> {
-  const [row] = await t.dataSource.query(`SELECT * FROM calls WHERE id = $1`, [callId]);
+/** A calls row (SELECT *): `metadata` is its JSONB column (the bridge's outcome), the rest is matched. */
+export type CallRow = Record<string, unknown> & { metadata: Record<string, unknown> | null };
+
+export async function callRow(t: TestApp, callId: string): Promise<CallRow> {
+  const [row] = await t.dataSource.query<CallRow[]>(`SELECT * FROM calls WHERE id = $1`, [callId]);
   return row;
 }
 

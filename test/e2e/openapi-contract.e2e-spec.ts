@@ -4,8 +4,8 @@ import addFormats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildPostCallTranscription, FakeElevenLabs, signElevenLabsPayload } from '../simulators/elevenlabs/index.js';
 import { encodeForm, FakeTwilioApi, newTwilioSid, signTwilioRequest, TwilioCallSimulator, type TwilioParams } from '../simulators/twilio/index.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 
 // The contract walk: every route the app serves is in the OpenAPI document (GET /docs-json), and
@@ -13,6 +13,8 @@ import { TEST_ENV } from '../setup/test-env.js';
 // declared for its status: no undeclared properties, required ones present, types right.
 
 type Json = Record<string, unknown>;
+/** A resource the set-up created: its id goes into URLs and bodies. */
+type Created = Json & { id: string };
 type Op = { responses: Record<string, { content?: Record<string, { schema?: Json }> }> };
 type Ctx = Awaited<ReturnType<typeof setUp>>;
 
@@ -66,29 +68,29 @@ function toJsonSchema(node: unknown): unknown {
 }
 
 /** A set-up step that must work, or the walk stops with what went wrong. */
-function must(res: LightMyRequestResponse, status: number, what: string): Json {
+function must<T extends Json = Json>(res: LightMyRequestResponse, status: number, what: string): T {
   if (res.statusCode !== status) throw new Error(`${what}: ${res.statusCode} ${res.body}`);
-  return res.json();
+  return res.json<T>();
 }
 
 async function setUp(t: TestApp, fake: FakeTwilioApi, appBaseUrl: string) {
   const tenant = await createTenant(t, { settings: { agent: { agentId: 'agent_contract' }, handoffNumber: '+14155550100' } });
   const e164 = uniquePhoneNumber();
   const twilioSid = fake.addNumber({ phoneNumber: e164 }).sid as string;
-  const number = must(await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: e164, twilioSid }), 201, 'number');
+  const number = must<Created>(await t.api('POST', `/api/tenants/${tenant.id}/phone-numbers`, { phoneNumber: e164, twilioSid }), 201, 'number');
   const caller = uniquePhoneNumber();
   const call = new TwilioCallSimulator({ appBaseUrl, publicBaseUrl: TEST_ENV.PUBLIC_BASE_URL, ...PLATFORM, from: caller, to: e164 });
   const answered = await call.sendVoiceWebhook();
   expect(answered.status).toBe(200);
-  const callId = answered.twiml!.connect!.stream!.parameters.callId as string;
+  const callId = answered.twiml!.connect!.stream!.parameters.callId;
   const leadId = (await t.api('GET', '/api/leads', undefined, tenant.apiKey)).json().items[0].id as string;
-  const service = must(
+  const service = must<Created>(
     await t.api('POST', '/api/scheduling/services', { name: 'Haircut', durationMinutes: 30, priceCents: 2500, currency: 'EUR' }, tenant.apiKey),
     201,
     'service',
   );
   const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:30' }]]));
-  const employee = must(
+  const employee = must<Created>(
     await t.api('POST', '/api/scheduling/employees', { name: 'Sam', serviceIds: [service.id], workingHours: allWeek }, tenant.apiKey),
     201,
     'employee',
@@ -105,7 +107,7 @@ async function setUp(t: TestApp, fake: FakeTwilioApi, appBaseUrl: string) {
   const book = (time: string) =>
     tool('POST', 'appointments', {
       serviceId: service.id,
-      employeeId: employee.id as string,
+      employeeId: employee.id,
       startTime: `${tomorrow}T${time}`,
       customerName: 'Jo',
       customerPhone: caller,

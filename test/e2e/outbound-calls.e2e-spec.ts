@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AcceptedCall, CallLifecycleEvents } from '../../src/modules/calls/call-lifecycle.events.js';
+import { type AcceptedCall, CallLifecycleEvents } from '../../src/modules/calls/call-lifecycle.events.js';
 import { OutboundDispatcherService } from '../../src/modules/outbound-calls/outbound-dispatcher.service.js';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../../src/modules/realtime/event-bus.port.js';
 import { QuotaService } from '../../src/modules/usage/quota.service.js';
 import { UsageService } from '../../src/modules/usage/usage.service.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 import { FakeElevenLabs } from '../simulators/elevenlabs/index.js';
 import { FakeTwilioApi, TwilioCallSimulator } from '../simulators/twilio/index.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Outbound calls end to end: API → queue → dispatcher → the official twilio client against the

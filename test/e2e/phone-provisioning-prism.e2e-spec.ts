@@ -14,8 +14,8 @@ import {
   type WebhookConfig,
 } from '../../src/modules/phone-provisioning/webhook-config.js';
 import { PhoneNumbersService } from '../../src/modules/tenants/phone-numbers.service.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { patchTwilioSpecForPrism, startPrism, type PrismServer } from '../support/prism.js';
 import { TEST_ENV } from '../setup/test-env.js';
 

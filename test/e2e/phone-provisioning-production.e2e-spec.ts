@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 import { FakeTwilioApi } from '../simulators/twilio/index.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 
 // A staging box started in production mode with ALLOW_UNSAFE_PUBLIC_URL: the service runs, but
 // it must never point a real number's webhooks at a URL Twilio cannot safely call.

@@ -8,10 +8,10 @@ import { NumberConfigurator } from '../../src/modules/phone-provisioning/number-
 import { WebhookSyncService } from '../../src/modules/phone-provisioning/webhook-sync.service.js';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../../src/modules/realtime/event-bus.port.js';
 import { PhoneNumbersService } from '../../src/modules/tenants/phone-numbers.service.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 import { FakeTwilioApi } from '../simulators/twilio/index.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 
 const BASE = TEST_ENV.PUBLIC_BASE_URL;
 const OURS = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ShutdownService } from '../../src/common/lifecycle/shutdown.service.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 
 describe('Platform endpoints', () => {
   let t: TestApp;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { TcpFaultProxy } from '../support/tcp-fault-proxy.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -27,7 +27,7 @@ async function unusedPort(): Promise<number> {
 
 async function readiness(t: TestApp): Promise<{ status: number; realtime?: { status: string } }> {
   const res = await t.inject({ method: 'GET', url: READY });
-  const body = res.json() as { info?: Record<string, { status: string }>; error?: Record<string, { status: string }> };
+  const body = res.json<{ info?: Record<string, { status: string }>; error?: Record<string, { status: string }> }>();
   return { status: res.statusCode, realtime: body.error?.realtime ?? body.info?.realtime };
 }
 

@@ -33,7 +33,7 @@ describe('Realtime across instances', () => {
 
     it('should use the NOTIFY transport and show events made on instance B to a client on instance A', async () => {
       const { a, b } = cluster;
-      expect((a.app.get(EVENT_BUS) as StoredEventBus).transport).toBe('postgres');
+      expect(a.app.get<StoredEventBus>(EVENT_BUS).transport).toBe('postgres');
       const tenant = await createTenant(a.t);
       const onA = await cluster.sse(a, '/api/stream/events', tenant);
       const onB = await cluster.sse(b, '/api/stream/events', tenant);
@@ -49,7 +49,7 @@ describe('Realtime across instances', () => {
       const { a, b } = cluster;
       const tenant = await createTenant(a.t);
       const onA = await cluster.sse(a, '/api/stream/events', tenant);
-      const busA = a.app.get(EVENT_BUS) as PgNotifyEventBus;
+      const busA = a.app.get<PgNotifyEventBus>(EVENT_BUS);
       const pid = busA.listenerPid!;
       await b.t.dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
       for (let seq = 0; seq < 10; seq++) await b.bus.publish({ tenantId: tenant.id, type: 'alert', data: { seq } });
@@ -95,7 +95,7 @@ describe('Realtime across instances', () => {
 
     it('should use Redis and show events made on instance B to a client on instance A, still stored for replay', async () => {
       const { a, b } = cluster;
-      expect((a.app.get(EVENT_BUS) as StoredEventBus).transport).toBe('redis');
+      expect(a.app.get<StoredEventBus>(EVENT_BUS).transport).toBe('redis');
       const tenant = await createTenant(a.t);
       const onA = await cluster.sse(a, '/api/stream/events', tenant);
       await b.bus.publish({ tenantId: tenant.id, type: 'sms.received', data: { n: 1 } });
@@ -114,7 +114,7 @@ describe('Realtime across instances', () => {
       const onA = await cluster.sse(a, '/api/stream/events', tenant);
       const admin = new Redis(REDIS_URL);
       try {
-        const name = (a.app.get(EVENT_BUS) as RedisEventBus).subscriberName;
+        const name = a.app.get<RedisEventBus>(EVENT_BUS).subscriberName;
         const line = (await admin.client('LIST')) as string;
         const id = /id=(\d+) [^\n]*name=([^ ]+)/g;
         const match = [...line.matchAll(id)].find((m) => m[2] === name);

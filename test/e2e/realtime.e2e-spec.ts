@@ -172,7 +172,7 @@ describe(RealtimeController.name, () => {
     it('should close the streams of a revoked API key (and only those) and refuse the reconnect', async () => {
       const tenant = await createTenant(t);
       const other = await createTenant(t);
-      const second = (await t.api('POST', `/api/tenants/${tenant.id}/api-keys`, { name: 'second' })).json() as { key: string };
+      const second = (await t.api('POST', `/api/tenants/${tenant.id}/api-keys`, { name: 'second' })).json<{ key: string }>();
       const [revoked, sameTenantOtherKey, otherTenant] = [
         await sse('/api/stream/events', auth(tenant)),
         await sse('/api/stream/events', { authorization: `Bearer ${second.key}` }),
@@ -194,7 +194,7 @@ describe(RealtimeController.name, () => {
 
     it("should close a suspended tenant's key and token streams, keep the admin's, and refuse its tokens until it is active again", async () => {
       const tenant = await createTenant(t);
-      const { token } = (await t.api('POST', '/api/stream/tokens', {}, tenant.apiKey)).json() as { token: string };
+      const { token } = (await t.api('POST', '/api/stream/tokens', {}, tenant.apiKey)).json<{ token: string }>();
       const byKey = await sse('/api/stream/events', auth(tenant));
       const byToken = await sse(`/api/stream/events?token=${encodeURIComponent(token)}`);
       const byAdmin = await sse(`/api/stream/events?tenantId=${tenant.id}`, { authorization: `Bearer ${t.config.auth.adminApiKey}` });

@@ -86,11 +86,13 @@ describe('SMS and takeover', () => {
     signedPost(STATUS, { MessageSid: sid, SmsSid: sid, AccountSid: TEST_ENV.TWILIO_ACCOUNT_SID, MessageStatus, ...(ErrorCode ? { ErrorCode } : {}) });
   const sentTo = (to: string) => twilio.requestsFor('messages.create').filter((r) => r.form.To === to || r.form.To === `whatsapp:${to}`);
   const settle = () => t.app.get(SmsInboundService).idle();
+  /** A lead_messages row (SELECT m.*): the message's Twilio SID and its JSONB metadata typed, the rest matched. */
+  type MessageRow = Record<string, unknown> & { external_id: string; metadata: Record<string, unknown> };
   const timeline = async (tenantId: string, phone: string) =>
-    (await t.dataSource.query(
+    await t.dataSource.query<MessageRow[]>(
       `SELECT m.* FROM lead_messages m JOIN leads l ON l.id = m.lead_id WHERE m.tenant_id = $1 AND l.phone_e164 = $2 ORDER BY m.occurred_at, m.created_at`,
       [tenantId, phone],
-    )) as Array<Record<string, any>>;
+    );
 
   it('should answer an SMS with the agent, send it through Twilio, and track its delivery out of order', async () => {
     const l = await line();
@@ -115,7 +117,7 @@ describe('SMS and takeover', () => {
       ['inbound', 'user', 'sms'],
       ['outbound', 'agent', 'sms'],
     ]);
-    const outSid = rows[1].external_id as string;
+    const outSid = rows[1].external_id;
     expect(outSid).toMatch(/^SM/);
     expect(conversation?.initiation?.user_id).toBe(rows[0].lead_id);
 
@@ -221,11 +223,8 @@ describe('SMS and takeover', () => {
 
   const sendDueResends = () => t.app.get(SmsResendWorker).sendDue();
   const outSegments = async (tenantId: string) =>
-    (
-      (await t.dataSource.query(`SELECT COALESCE(sum(sms_out_segments), 0)::int AS o FROM usage_daily WHERE tenant_id = $1`, [tenantId])) as Array<{
-        o: number;
-      }>
-    )[0].o;
+    (await t.dataSource.query<Array<{ o: number }>>(`SELECT COALESCE(sum(sms_out_segments), 0)::int AS o FROM usage_daily WHERE tenant_id = $1`, [tenantId]))[0]
+      .o;
 
   it('should resend after a transient carrier error, scheduled in the database, and flag a permanent one', async () => {
     const l = await line();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 
 // A tenant key must never read or change another tenant: every tenant-scoped endpoint answers
 // 404 (not 403, so ids do not leak), and nothing changes.
@@ -41,7 +41,7 @@ describe('Tenant isolation', () => {
       ]);
     const before = await snapshot();
     for (const [method, url, body] of crossTenantRequests()) {
-      const res = await t.api(method as 'GET', url, body, a.apiKey);
+      const res = await t.api(method, url, body, a.apiKey);
       expect({ method, url, status: res.statusCode }).toEqual({ method, url, status: 404 });
     }
     expect(await snapshot()).toEqual(before);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { SessionTokenService } from '../../src/modules/calls/session-token.service.js';
-import { AcceptedCall, CallLifecycleEvents } from '../../src/modules/calls/call-lifecycle.events.js';
+import { type AcceptedCall, CallLifecycleEvents } from '../../src/modules/calls/call-lifecycle.events.js';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../../src/modules/realtime/event-bus.port.js';
 import { FakeElevenLabs } from '../simulators/elevenlabs/index.js';
 import { newTwilioSid, TwilioCallSimulator, type TwilioCallSimulatorOptions } from '../simulators/twilio/index.js';
-import { createTenant, CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTenant, type CreatedTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { waitFor } from '../support/wait-for.js';
 import { TEST_ENV } from '../setup/test-env.js';
 

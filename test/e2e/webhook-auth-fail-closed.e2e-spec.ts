@@ -6,7 +6,7 @@ import { TwilioCredentialsService } from '../../src/modules/provider-clients/twi
 import type { Tenant } from '../../src/modules/tenants/tenant.entity.js';
 import { TenantRoutingService } from '../../src/modules/twilio-webhooks/tenant-routing.service.js';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 
 // Issue #13: authentication never fails open. Every provider webhook route gets a garbage
@@ -171,7 +171,7 @@ describe('Webhook authentication fails closed', () => {
     const SUBACCOUNT = sid('AC');
     let failing: { mockRestore(): void } | undefined;
     beforeAll(() => {
-      const tenants = (t.app.get(TwilioCredentialsService) as unknown as { tenants: Repository<Tenant> }).tenants;
+      const tenants = t.app.get<TwilioCredentialsService, { tenants: Repository<Tenant> }>(TwilioCredentialsService).tenants;
       failing = jest.spyOn(tenants, 'createQueryBuilder').mockImplementation(() => {
         throw new Error('Connection terminated unexpectedly');
       });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import { signElevenLabsPayload } from '../simulators/elevenlabs/post-call-webhook.js';
 import { MediaStreamHandshakeError, TwilioCallSimulator } from '../simulators/twilio/index.js';
-import { createTestApp, TestApp } from '../support/app.factory.js';
+import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { waitFor } from '../support/wait-for.js';
 import { TEST_ENV } from '../setup/test-env.js';
 

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup.js';
-import { AppConfig, loadAppConfig } from '../../src/config/app-config.js';
+import { type AppConfig, loadAppConfig } from '../../src/config/app-config.js';
 import { TEST_ENV } from '../setup/test-env.js';
 
 export interface TestApp {
@@ -47,7 +47,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const fastify = app.getHttpAdapter().getInstance();
-  const inject = (opts: InjectOptions) => fastify.inject(opts) as unknown as Promise<LightMyRequestResponse>;
+  const inject = (opts: InjectOptions) => fastify.inject(opts);
   return {
     app,
     config,

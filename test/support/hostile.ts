@@ -155,7 +155,7 @@ export function hostileBody(seed: Record<string, unknown>, declared: string[]): 
       for (const [k, v] of Object.entries(seed)) if (!drop.includes(k)) body[k] = v as Tree;
       // Own properties only: `__proto__` as a key is data in JSON, not the prototype.
       for (const [k, v] of Object.entries(replace)) Object.defineProperty(body, k, { value: v, enumerable: true, writable: true, configurable: true });
-      return body as Tree;
+      return body;
     });
   const duplicated = fc.tuple(fc.constantFrom(...fields), hostileValue).map(([key, value]) => new DupKeys([...Object.entries(seed), [key, value]]));
   const notAnObject = fc.oneof(

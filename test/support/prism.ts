@@ -99,8 +99,8 @@ export async function startPrism(options: { timeoutMs?: number } = {}): Promise<
     output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (output.length > 40) output.splice(0, output.length - 40);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
 
   const stop = async () => {
     await stopChild(child);

@@ -1,4 +1,4 @@
-import { Logger, ServiceUnavailableException } from '@nestjs/common';
+import { type Logger, ServiceUnavailableException } from '@nestjs/common';
 
 /**
  * A tenant key the database cannot be asked about is neither accepted nor called invalid (which

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ExecutionContext, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '../../config/app-config.js';
 import type { ApiKeysService } from '../../modules/tenants/api-keys.service.js';

@@ -40,7 +40,7 @@ const PUBLIC_DETAILS = ['twilio', 'compensation'] as const;
 export function publicDetails(details: Record<string, unknown> | undefined): Extra {
   const out: Record<string, unknown> = {};
   for (const key of PUBLIC_DETAILS) if (details?.[key] !== undefined) out[key] = details[key];
-  return out as Extra;
+  return out;
 }
 
 export function errorBody(statusCode: number, code: string | undefined, message: string, extra: Extra = {}): ErrorBody {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { acceptedMediaTypeFor } from '../http/media-types.js';
-import { ErrorBody, errorBody } from './error-body.js';
+import { type ErrorBody, errorBody } from './error-body.js';
 
 interface FastifyLikeError {
   code?: string;

@@ -1,21 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
-import { AppErrorKind, AppException } from '../errors/app.exception.js';
+import { AppException } from '../errors/app.exception.js';
+import { STATUS_BY_KIND } from '../errors/error-status.js';
 import { ErrorBody, errorBody, publicDetails } from '../errors/error-body.js';
 import type { FieldErrorDto } from '../errors/error-response.dto.js';
 import { fastifyErrorBody } from '../errors/fastify-error-body.js';
-
-const STATUS_BY_KIND: Record<AppErrorKind, number> = {
-  invalid: HttpStatus.BAD_REQUEST,
-  unauthenticated: HttpStatus.UNAUTHORIZED,
-  forbidden: HttpStatus.FORBIDDEN,
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  too_many: HttpStatus.TOO_MANY_REQUESTS,
-  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
-  upstream: HttpStatus.BAD_GATEWAY,
-};
 
 // Readable messages for the unique constraints callers can hit; anything else gets a generic one.
 const UNIQUE_MESSAGES: Record<string, string> = {

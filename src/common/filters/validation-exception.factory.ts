@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError } from '@nestjs/common';
+import { BadRequestException, type ValidationError } from '@nestjs/common';
 import type { FieldErrorDto } from '../errors/error-response.dto.js';
 
 export type FieldError = FieldErrorDto;

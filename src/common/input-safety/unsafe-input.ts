@@ -64,7 +64,9 @@ export function findUnsafeInput(input: unknown, options: { maxDepth?: number; nu
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth + 1 > maxDepth) return { kind: 'depth', path };
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    const entries: ReadonlyArray<readonly [string, unknown]> = Array.isArray(value)
+      ? (value as unknown[]).map((v, i) => [String(i), v] as const)
+      : Object.entries(value as Record<string, unknown>);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
       const keyProblem = strings ? stringProblem(key) : null;
@@ -87,14 +89,14 @@ export function cleanText(value: string): string {
  */
 export function cleanInput<T>(input: T): T {
   const root: { value: unknown } = { value: input };
-  const stack: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [{ holder: root as Record<string, unknown>, key: 'value' }];
+  const stack: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [{ holder: root, key: 'value' }];
   while (stack.length > 0) {
     const { holder, key } = stack.pop() as (typeof stack)[number];
     const value = (holder as Record<string | number, unknown>)[key];
     if (typeof value === 'string') {
       (holder as Record<string | number, unknown>)[key] = cleanText(value);
     } else if (Array.isArray(value)) {
-      const copy = [...value];
+      const copy: unknown[] = [...(value as unknown[])];
       (holder as Record<string | number, unknown>)[key] = copy;
       copy.forEach((_, i) => stack.push({ holder: copy, key: i }));
     } else if (value !== null && typeof value === 'object') {

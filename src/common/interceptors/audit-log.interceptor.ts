@@ -47,7 +47,7 @@ export class AuditLogInterceptor implements NestInterceptor {
     // The row is written before the response leaves (so it is never lost to a crash right after),
     // and AuditService.record never throws.
     return next.handle().pipe(
-      mergeMap((body) => {
+      mergeMap((body: unknown) => {
         // Nest applies @HttpCode after the handler's observable completes, so read it from metadata.
         const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
         const id = (body as { id?: unknown } | undefined)?.id;

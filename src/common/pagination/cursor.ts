@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 
 export interface Page<T> {
   items: T[];
@@ -45,6 +45,6 @@ export async function paginate<T extends ObjectLiteral>(
     .getMany();
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor(last[opts.timeProperty] as Date, (last as unknown as { id: string }).id) : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor(last[opts.timeProperty], (last as unknown as { id: string }).id) : null;
   return { items, nextCursor };
 }

@@ -1,4 +1,4 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { toE164 } from './phone-number.js';
 
 /** A valid phone number in international format (E.164 after normalisation). */

@@ -271,7 +271,7 @@ export class CallsRepository {
       [callSid, accountSid],
     );
     if (!rows[0]) return null;
-    return { call: hydrate(this.dataSource.manager, Call, rows[0]), tenantSettings: (rows[0].tenant_settings ?? {}) as TenantSettings };
+    return { call: hydrate(this.dataSource.manager, Call, rows[0]), tenantSettings: rows[0].tenant_settings ?? {} };
   }
 
   /** Records why we could not serve a call we had accepted (e.g. register-call failed). */

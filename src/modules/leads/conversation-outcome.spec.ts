@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { collectedContact, conversationOutcome, LeadSnapshot, nextStatus } from './conversation-outcome.js';
+import { collectedContact, conversationOutcome, type LeadSnapshot, nextStatus } from './conversation-outcome.js';
 import type { TranscriptTurn } from './domain/index.js';
 import type { LeadStatus } from './lead.entity.js';
 

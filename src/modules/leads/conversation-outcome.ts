@@ -128,7 +128,7 @@ export function collectedContact(dataCollected: Readonly<Record<string, unknown>
 }
 
 function valueOf(raw: unknown): unknown {
-  return raw !== null && typeof raw === 'object' && 'value' in raw ? (raw as { value: unknown }).value : raw;
+  return raw !== null && typeof raw === 'object' && 'value' in raw ? raw.value : raw;
 }
 
 function mostRecentFirst(latest: readonly string[], earlier: readonly string[], max: number): string[] {

@@ -1,4 +1,4 @@
-import { AppErrorKind, AppException } from '../../common/errors/app.exception.js';
+import { type AppErrorKind, AppException } from '../../common/errors/app.exception.js';
 
 export enum LeadsExceptionCode {
   LEAD_NOT_FOUND = 'LEAD_NOT_FOUND',

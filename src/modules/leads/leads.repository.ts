@@ -82,19 +82,17 @@ export class LeadsRepository {
    */
   async recentMessagesWithTotal(tenantId: string, leadId: string, limit: number): Promise<{ recent: LeadMessage[]; total: number }> {
     const rows = await queryPrepared(this.messages.manager, RECENT_MESSAGES_WITH_TOTAL, [tenantId, leadId, limit]);
-    const recent = rows
-      .reverse()
-      .map((r) =>
-        Object.assign(new LeadMessage(), {
-          id: r.id,
-          tenantId,
-          leadId,
-          channel: r.channel,
-          role: r.role,
-          body: r.body,
-          occurredAt: new Date(r.occurred_at as string),
-        }),
-      );
+    const recent = rows.reverse().map((r) =>
+      Object.assign(new LeadMessage(), {
+        id: r.id,
+        tenantId,
+        leadId,
+        channel: r.channel,
+        role: r.role,
+        body: r.body,
+        occurredAt: new Date(r.occurred_at as string),
+      }),
+    );
     return { recent, total: rows.length > 0 ? Number(rows[0].total) : 0 };
   }
 

@@ -1,5 +1,6 @@
 import { AppException, type AppErrorKind } from '../../common/errors/app.exception.js';
 import { WS_POLICY_VIOLATION } from './media-bridge.constants.js';
+import { STATUS_BY_KIND } from '../../common/errors/error-status.js';
 
 export enum MediaBridgeExceptionCode {
   SOURCE_NOT_ALLOWED = 'SOURCE_NOT_ALLOWED',
@@ -48,7 +49,7 @@ export class MediaBridgeException extends AppException {
   }
 
   get httpStatus(): number {
-    return this.kind === 'unauthenticated' ? 401 : this.kind === 'unavailable' ? 503 : 403;
+    return STATUS_BY_KIND[this.kind];
   }
 
   get closeCode(): number {

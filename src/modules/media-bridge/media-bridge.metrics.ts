@@ -22,14 +22,14 @@ export class MediaBridgeMetrics {
     const registers = [metrics.registry];
     const counters = this.counters;
     const existing = (name: string) => metrics.registry.getSingleMetric(name);
-    const bridge = this;
+    const liveCalls = () => this.liveCalls();
     if (!existing('media_bridge_live_calls')) {
       new Gauge({
         name: 'media_bridge_live_calls',
         help: 'Calls on this instance with a media stream attached or authenticating',
         registers,
         collect() {
-          this.set(bridge.liveCalls());
+          this.set(liveCalls());
         },
       });
       new Counter({

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { WebSocket } from 'ws';
 import { ShutdownService } from '../../common/lifecycle/shutdown.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -66,7 +66,7 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
     } catch (err) {
       const e = err instanceof MediaBridgeException ? err : new MediaBridgeException(Code.BAD_SIGNATURE, 'Upgrade check failed');
       this.auth.refused(e, { requestId, sourceIp: req.socket.remoteAddress ?? null });
-      return { ok: false, status: e.httpStatus, message: e.httpStatus === 503 ? 'Service Unavailable' : 'Forbidden' };
+      return { ok: false, status: e.httpStatus, message: STATUS_CODES[e.httpStatus] ?? 'Forbidden' };
     }
   }
 

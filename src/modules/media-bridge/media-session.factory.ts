@@ -60,7 +60,7 @@ export class MediaSessionFactory {
         if (!agentId) throw new Error('the tenant has no ElevenLabs agent (settings.agent.agentId)');
         // Public agents need no signed URL; private ones get a one-time URL with the tenant's key (or the platform's).
         const resolveUrl = agent.publicAgent
-          ? async () => this.elevenlabs.publicConversationUrl(agentId)
+          ? () => Promise.resolve(this.elevenlabs.publicConversationUrl(agentId))
           : async (signal: AbortSignal) => this.elevenlabs.getSignedUrl(await this.apiKey(tenantId), agentId, signal);
         return new ElevenLabsAgentClient({
           resolveUrl,

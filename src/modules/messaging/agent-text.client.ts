@@ -4,6 +4,24 @@ import { ConversationContextService } from '../leads/conversation-context.servic
 import type { Lead } from '../leads/lead.entity.js';
 import { ElevenLabsApiClient } from '../provider-clients/elevenlabs-api.client.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
+import { textOf } from '../../common/json/text-of.js';
+
+/** The fields of ElevenLabs' conversation events this client reads (docs/protocols.md §4); all untrusted. */
+interface AgentTextMessage {
+  type?: unknown;
+  error_type?: unknown;
+  conversation_initiation_metadata_event?: { conversation_id?: unknown };
+  ping_event?: { event_id?: unknown };
+  agent_response_event?: { agent_response?: unknown };
+  error_event?: { error_type?: unknown };
+}
+
+/** A ws text frame's bytes as a string (ws hands a Buffer, an ArrayBuffer or fragments). */
+function textOfFrame(raw: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.from(raw).toString('utf8');
+}
 
 const REPLY_TIMEOUT_MS = 20_000;
 
@@ -67,15 +85,15 @@ function exchange(
     const timer = setTimeout(() => finish(new AgentTextError('The agent did not answer in time')), timeoutMs);
     ws.on('open', () => ws.send(JSON.stringify(initiation)));
     ws.on('message', (raw) => {
-      let msg: Record<string, any>;
+      let msg: AgentTextMessage;
       try {
-        msg = JSON.parse(raw.toString());
+        msg = JSON.parse(textOfFrame(raw)) as AgentTextMessage;
       } catch {
         return;
       }
       switch (msg.type) {
         case 'conversation_initiation_metadata':
-          conversationId = msg.conversation_initiation_metadata_event?.conversation_id ?? null;
+          conversationId = textOf(msg.conversation_initiation_metadata_event?.conversation_id) || null;
           if (!sent) {
             sent = true;
             ws.send(JSON.stringify({ type: 'user_message', text }));
@@ -85,12 +103,12 @@ function exchange(
           ws.send(JSON.stringify({ type: 'pong', event_id: msg.ping_event?.event_id }));
           break;
         case 'agent_response': {
-          const reply = String(msg.agent_response_event?.agent_response ?? '').trim();
+          const reply = textOf(msg.agent_response_event?.agent_response).trim();
           if (sent && reply) finish(null, reply);
           break;
         }
         case 'error':
-          finish(new AgentTextError(`The agent failed: ${msg.error_event?.error_type ?? msg.error_type ?? 'error'}`));
+          finish(new AgentTextError(`The agent failed: ${textOf(msg.error_event?.error_type ?? msg.error_type) || 'error'}`));
           break;
       }
     });

@@ -8,6 +8,7 @@ import { returningRows } from '../../database/returning-rows.js';
 import { MessagingException } from './messaging.exception.js';
 import { type DueResend, SmsSenderService } from './sms-sender.service.js';
 import { SmsStatusService } from './sms-status.service.js';
+import { PollingLoop } from '../../common/async/polling-loop.js';
 
 const BATCH = 20;
 
@@ -36,9 +37,7 @@ interface ClaimedRow {
 @Injectable()
 export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SmsResendWorker.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollingLoop<number>;
   private readonly outcomes: Counter<'outcome'>;
 
   constructor(
@@ -49,23 +48,19 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
     metrics: MetricsService,
   ) {
     this.outcomes = metrics.counter('sms_resends_total', 'Resends after transient carrier errors, by outcome (sent, opted_out, refused, error)', ['outcome']);
+    this.loop = new PollingLoop({
+      intervalMs: config.sms.resendPollMs,
+      run: () => this.sendDue(),
+      onError: (err) => this.logger.error({ err }, 'SMS resend poll failed; retrying at the next poll'),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running || this.stopped) return;
-      this.running = this.sendDue()
-        .then(() => undefined)
-        .catch((err: unknown) => this.logger.error({ err }, 'SMS resend poll failed; retrying at the next poll'))
-        .finally(() => (this.running = undefined));
-    }, this.config.sms.resendPollMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Sends every resend due now; returns how many were sent. */
@@ -82,7 +77,7 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
         this.outcomes.inc({ outcome });
         if (outcome === 'sent') sent++;
       }
-      if (due.length < BATCH || this.stopped) return sent;
+      if (due.length < BATCH || this.loop.stopped) return sent;
     }
   }
 

@@ -11,6 +11,7 @@ import { TwilioParams } from '../twilio-webhooks/twilio-params.decorator.js';
 import { IncomingSmsParams, SmsStatusParams } from './dto/sms-webhook.dto.js';
 import { SmsInboundService } from './sms-inbound.service.js';
 import { SmsStatusService } from './sms-status.service.js';
+import { textOf } from '../../common/json/text-of.js';
 
 const TWIML = 'text/xml; charset=utf-8';
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -59,7 +60,7 @@ function plainToStatus(body: Record<string, unknown>): SmsStatusParams | null {
   const sid = body.MessageSid ?? body.SmsSid;
   if (typeof sid !== 'string' || typeof body.MessageStatus !== 'string' || !/^(SM|MM)[0-9a-fA-F]{32}$/.test(sid)) return null;
   const error = typeof body.ErrorCode === 'string' && /^\d{1,6}$/.test(body.ErrorCode) ? body.ErrorCode : undefined;
-  return { MessageSid: sid, AccountSid: String(body.AccountSid ?? ''), MessageStatus: body.MessageStatus, ErrorCode: error };
+  return { MessageSid: sid, AccountSid: textOf(body.AccountSid), MessageStatus: body.MessageStatus, ErrorCode: error };
 }
 
 /** GET on the SMS webhook paths, for setup checks; kept apart so the signature guard does not apply (as for voice). */

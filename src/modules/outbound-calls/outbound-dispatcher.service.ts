@@ -10,6 +10,7 @@ import { QuotaService } from '../usage/quota.service.js';
 import { utcDay } from '../usage/usage-period.js';
 import { usageIncrementSql } from '../usage/usage-sql.js';
 import { dispatchIntervalMs, type OutboundOverrides } from './outbound-rules.js';
+import { PollingLoop } from '../../common/async/polling-loop.js';
 
 const SWEEP_EVERY_MS = 60_000;
 // Longer than the client's timeout with its retries: a claim this old will never be stored.
@@ -54,9 +55,7 @@ SELECT tenant_id FROM upd`;
 export class OutboundDispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboundDispatcherService.name);
   private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: PollingLoop;
   private lastSweep = 0;
 
   constructor(
@@ -67,25 +66,24 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {
     this.intervalMs = dispatchIntervalMs(config.twilio.outboundCallsPerSecond);
+    this.loop = new PollingLoop({
+      intervalMs: this.intervalMs,
+      run: () => this.round(),
+      onError: (err) => this.logger.error({ err }, 'Outbound dispatch round failed'),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Runs a dispatch round now unless one is running (new calls need not wait for the timer). */
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.round()
-      .catch((err: unknown) => this.logger.error({ err }, 'Outbound dispatch round failed'))
-      .finally(() => (this.running = null));
+    this.loop.kick();
   }
 
   private async round(): Promise<void> {
@@ -117,7 +115,9 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
 
   private async dispatchOne(accountSid: string): Promise<void> {
     const call = await this.dataSource.transaction(async (manager) => {
-      const [{ ok }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('outbound-dispatch:' || $1, 0)) AS ok`, [accountSid]);
+      const [{ ok }] = await manager.query<Array<{ ok: boolean }>>(`SELECT pg_try_advisory_xact_lock(hashtextextended('outbound-dispatch:' || $1, 0)) AS ok`, [
+        accountSid,
+      ]);
       if (!ok) return null;
       const rows: Array<Record<string, unknown>> = await manager.query(CLAIM_SQL, [accountSid, this.intervalMs]);
       return rows[0] ? hydrate(manager, Call, rows[0]) : null;

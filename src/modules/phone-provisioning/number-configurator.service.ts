@@ -1,3 +1,4 @@
+import { isForeignKeyViolation, isUniqueViolation } from '../../database/pg-errors.js';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service.js';
@@ -9,7 +10,7 @@ import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import { PhoneNumber } from '../tenants/phone-number.entity.js';
 import { PhoneProvisioningException as Err, PhoneProvisioningExceptionCode as Code, TwilioProvisioningError } from './phone-provisioning.exception.js';
 import { auditEntry, markAudited, numberView, twilioChange, type NumberView, type OperationContext } from './provisioning-audit.js';
-import { statusForError } from './status-for-error.js';
+import { statusOfError } from '../../common/errors/error-status.js';
 import { toProvisioningError, TwilioNumberClient, type TwilioAccountHandle } from './twilio-number.client.js';
 import {
   channelTargetOf,
@@ -41,7 +42,7 @@ export interface ConfigureJob {
   /** The number's account as the pre-read saw it: the locked row must still say the same. */
   expectedAccountSid: string | null;
   /** Validates the locked row (404/409...) and returns what it should become. Use only `manager`. */
-  decide(row: PhoneNumber, created: boolean, manager: EntityManager): Promise<DesiredState>;
+  decide(row: PhoneNumber, created: boolean, manager: EntityManager): DesiredState | Promise<DesiredState>;
   ctx: OperationContext;
 }
 
@@ -174,7 +175,7 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
           tenantId: alertTenant,
           resourceId: 'id' in job.target ? job.target.id : null,
           outcome: 'failure',
-          statusCode: statusForError(final),
+          statusCode: statusOfError(final),
           details: {
             before: before ?? null,
             error: describe(final),
@@ -302,7 +303,7 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
   }
 
   private track(task: Promise<void>): void {
-    const tracked = task.catch((err) => this.logger.error({ err }, 'Twilio reconciliation failed')).finally(() => this.background.delete(tracked));
+    const tracked = task.catch((err: unknown) => this.logger.error({ err }, 'Twilio reconciliation failed')).finally(() => this.background.delete(tracked));
     this.background.add(tracked);
   }
 }
@@ -325,11 +326,10 @@ function toFinalError(err: unknown, compensation: Compensation | undefined, sid?
   const extra = compensation ? { compensation } : {};
   if (err instanceof AppException) return compensation ? new AppException(err.code, err.kind, err.message + note, { ...(err.details ?? {}), ...extra }) : err;
   if (err instanceof QueryFailedError) {
-    const driver = (err as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
-    if (driver?.code === '23505' && driver.constraint === 'UQ_phone_numbers_twilio_sid') {
+    if (isUniqueViolation(err, 'UQ_phone_numbers_twilio_sid')) {
       return new Err(Code.TWILIO_SID_IN_USE, `Twilio number ${sid ?? ''} is already linked to another phone number record${note}`, extra);
     }
-    if (driver?.code === '23505' || driver?.code === '23503')
+    if (isUniqueViolation(err) || isForeignKeyViolation(err))
       return new Err(Code.CONCURRENT_CHANGE, `The number or its tenant changed at the same time${note}`, extra);
   }
   if (compensation) return new Err(Code.NOT_SAVED, `The change could not be saved${note}`, extra);

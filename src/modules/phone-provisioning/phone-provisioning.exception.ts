@@ -1,4 +1,4 @@
-import { AppErrorKind, AppException } from '../../common/errors/app.exception.js';
+import { type AppErrorKind, AppException } from '../../common/errors/app.exception.js';
 
 export enum PhoneProvisioningExceptionCode {
   INVALID_TARGET = 'INVALID_TARGET',
@@ -39,6 +39,8 @@ const KIND: Record<PhoneProvisioningExceptionCode, AppErrorKind> = {
 };
 
 export class PhoneProvisioningException extends AppException {
+  declare readonly code: PhoneProvisioningExceptionCode;
+
   constructor(code: PhoneProvisioningExceptionCode, message: string, details?: Record<string, unknown>) {
     super(code, KIND[code], message, details);
   }

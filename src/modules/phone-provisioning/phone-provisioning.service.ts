@@ -13,7 +13,7 @@ import { WebhookVerificationDto } from './dto/provisioning-response.dto.js';
 import { NumberConfigurator, type ConfigureResult, type DesiredState, type ProvisioningAction } from './number-configurator.service.js';
 import { PhoneProvisioningException as Err, PhoneProvisioningExceptionCode as Code } from './phone-provisioning.exception.js';
 import { auditEntry, isAudited, type OperationContext } from './provisioning-audit.js';
-import { statusForError } from './status-for-error.js';
+import { statusOfError } from '../../common/errors/error-status.js';
 import { TwilioNumberClient } from './twilio-number.client.js';
 import { channelTargetOf, diffWebhookConfig, expectedWebhookConfig, ownershipTest, redactConfig, redactUrlCredentials } from './webhook-config.js';
 
@@ -114,7 +114,7 @@ export class PhoneProvisioningService {
       handle,
       expectedAccountSid: existing.twilioAccountSid,
       ctx,
-      decide: async (row) => {
+      decide: (row) => {
         if (row.tenantId !== existing.tenantId) throw new Err(Code.CONCURRENT_CHANGE, 'The number changed at the same time: try again');
         // Back to the pool: it keeps its Twilio SID and capabilities, loses its tenant and agent.
         return { ...keep(row), tenantId: null, agentId: null };
@@ -131,7 +131,7 @@ export class PhoneProvisioningService {
       handle,
       expectedAccountSid: existing.twilioAccountSid,
       ctx,
-      decide: async (row) => {
+      decide: (row) => {
         // The account was chosen for the owner seen before the lock.
         if (row.tenantId !== existing.tenantId) throw new Err(Code.CONCURRENT_CHANGE, 'The number changed at the same time: try again');
         return keep(row);
@@ -167,8 +167,8 @@ export class PhoneProvisioningService {
       twilioSid: sid,
       status: row.status,
       configured: differences.length === 0,
-      expected: expected as Record<string, string>,
-      actual: redactConfig(live.config) as Record<string, string | null>,
+      expected: expected,
+      actual: redactConfig(live.config),
       differences,
     };
   }
@@ -189,7 +189,7 @@ export class PhoneProvisioningService {
         const tenantId = ctx.principal?.kind === 'tenant' ? ctx.principal.tenantId : (requestedTenantId ?? null);
         const error = err instanceof AppException ? { code: err.code, message: err.message, ...(err.details ?? {}) } : { message: (err as Error).message };
         await this.audit.record(
-          auditEntry(ctx, { action: `phone_number.${action}`, tenantId, resourceId, outcome: 'failure', statusCode: statusForError(err), details: { error } }),
+          auditEntry(ctx, { action: `phone_number.${action}`, tenantId, resourceId, outcome: 'failure', statusCode: statusOfError(err), details: { error } }),
         );
       }
       throw err;

@@ -123,7 +123,7 @@ export function revertWebhookUpdate(update: WebhookUpdate, previous: WebhookConf
 
 /** The fields we manage, from the SDK's IncomingPhoneNumber instance (or any object with those keys). */
 export function toWebhookConfig(resource: Partial<Record<WebhookField, unknown>>): WebhookConfig {
-  return Object.fromEntries(WEBHOOK_FIELDS.map((f) => [f, typeof resource[f] === 'string' ? (resource[f] as string) : null]));
+  return Object.fromEntries(WEBHOOK_FIELDS.map((f) => [f, typeof resource[f] === 'string' ? resource[f] : null]));
 }
 
 /** URLs may carry HTTP Basic credentials (`https://user:pass@host/...`): never echo or store those. */

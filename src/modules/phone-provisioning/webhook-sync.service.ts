@@ -19,6 +19,7 @@ import { PhoneProvisioningService } from './phone-provisioning.service.js';
 import { auditEntry, SYSTEM_CONTEXT, type OperationContext } from './provisioning-audit.js';
 import { TwilioNumberClient } from './twilio-number.client.js';
 import { channelTargetOf, diffWebhookConfig, expectedWebhookConfig, ownershipTest, redactUrlCredentials } from './webhook-config.js';
+import { PollingLoop } from '../../common/async/polling-loop.js';
 
 // Twilio rate-limits REST calls per account: bulk work goes a few numbers at a time.
 export const WEBHOOK_SYNC_CONCURRENCY = 3;
@@ -41,8 +42,7 @@ type DriftOutcome = 'ok' | 'drifted' | 'still_drifted' | 'resolved';
 @Injectable()
 export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookSyncService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PollingLoop<DriftCheckSummary>;
   private readonly driftCounter;
 
   constructor(
@@ -57,12 +57,18 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
     metrics: MetricsService,
   ) {
     this.driftCounter = metrics.counter('phone_number_webhook_drift_checks_total', 'Numbers looked at by the webhook drift check, by outcome', ['outcome']);
+    this.loop = new PollingLoop({
+      intervalMs: config.twilio.webhookDriftCheckIntervalMs,
+      run: () => this.runDriftCheck(),
+      mayRun: () => !this.shutdown.isDraining,
+      onError: (err) => this.logger.error({ err }, 'Webhook drift check failed'),
+    });
   }
 
   /** Re-writes the configuration of every number in scope, a few at a time; one failure does not stop the rest. */
   async resync(dto: ResyncWebhooksDto, ctx: OperationContext & { principal: Principal }): Promise<ResyncResultDto> {
     const tenantId = ctx.principal.kind === 'tenant' ? tenantIdFor(ctx.principal, dto.tenantId) : dto.tenantId;
-    if (tenantId && ctx.principal.kind === 'admin' && !(await this.dataSource.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId])).length) {
+    if (tenantId && ctx.principal.kind === 'admin' && !(await this.dataSource.query<unknown[]>('SELECT 1 FROM tenants WHERE id = $1', [tenantId])).length) {
       throw new Err(Code.TENANT_NOT_FOUND, 'Tenant not found');
     }
     const query = this.numbers.createQueryBuilder('n').leftJoin('n.tenant', 't').select(['n.id']).orderBy('n.created_at', 'ASC');
@@ -92,24 +98,15 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    const every = this.config.twilio.webhookDriftCheckIntervalMs;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running || this.shutdown.isDraining) return;
-      this.running = this.runDriftCheck()
-        .catch((err) => this.logger.error({ err }, 'Webhook drift check failed'))
-        .finally(() => (this.running = undefined));
-    }, every);
-    this.timer.unref();
+    this.loop.start();
   }
 
   private get concurrency(): number {
     return this.config.db.url ? WEBHOOK_SYNC_CONCURRENCY : EMBEDDED_DB_CONCURRENCY;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**

@@ -10,7 +10,7 @@ describe('event payloads', () => {
       ['data above the inline limit', { t: 'x'.repeat(INLINE_DATA_MAX_BYTES) }, false, false],
       ['oversized data', { t: 'x'.repeat(MAX_EVENT_DATA_BYTES) }, true, true],
     ])('should classify %s', (_case, data, inline, truncated) => {
-      const bounded = boundEventData(data as Record<string, unknown> | undefined);
+      const bounded = boundEventData(data);
       expect({ inline: bounded.inline, truncated: bounded.truncated }).toEqual({ inline, truncated });
       expect(Buffer.byteLength(bounded.json)).toBeLessThanOrEqual(MAX_EVENT_DATA_BYTES);
     });

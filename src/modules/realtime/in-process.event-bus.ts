@@ -25,7 +25,12 @@ export class InProcessEventBus extends StoredEventBus {
 
   protected async send(event: RealtimeEvent, data: BoundedData, options: PublishOptions): Promise<void> {
     if (!this.store) {
-      const stamped = { ...event, data: JSON.parse(data.json), id: String(++this.sequence), occurredAt: event.occurredAt ?? new Date().toISOString() };
+      const stamped = {
+        ...event,
+        data: JSON.parse(data.json) as RealtimeEvent['data'],
+        id: String(++this.sequence),
+        occurredAt: event.occurredAt ?? new Date().toISOString(),
+      };
       return this.emit(stamped);
     }
     const stored = await this.store.insert(event, data, { manager: options.manager });

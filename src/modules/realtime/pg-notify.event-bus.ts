@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS, GuardedClient, guardedPoolOptions } from '../../database/connection-guard.js';
+import type pg from 'pg';
+import { type DatabaseTimeouts, DEFAULT_DATABASE_TIMEOUTS, GuardedClient, guardedPoolOptions } from '../../database/connection-guard.js';
 import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import type { BoundedData } from './event-payload.js';
 import type { RealtimeEventsRepository } from './realtime-events.repository.js';

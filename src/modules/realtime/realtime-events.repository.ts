@@ -203,13 +203,13 @@ export class RealtimeEventsRepository {
   }
 
   async maxId(): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT coalesce(max(id), 0)::text AS id FROM realtime_events`);
+    const [row] = await this.dataSource.query<Array<{ id: string }>>(`SELECT coalesce(max(id), 0)::text AS id FROM realtime_events`);
     return Number(row.id);
   }
 
   /** The oldest id still kept (0 when empty): a replay from before it may have lost pruned events. */
   async minId(): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT coalesce(min(id), 0)::text AS id FROM realtime_events`);
+    const [row] = await this.dataSource.query<Array<{ id: string }>>(`SELECT coalesce(min(id), 0)::text AS id FROM realtime_events`);
     return Number(row.id);
   }
 
@@ -219,11 +219,14 @@ export class RealtimeEventsRepository {
    * rows about to go) bounds an id-range delete: no index on occurred_at is needed.
    */
   async pruneOlderThan(cutoff: Date, batchSize = 5_000): Promise<number> {
-    const [first] = await this.dataSource.query(`SELECT id::text AS id FROM realtime_events WHERE occurred_at >= $1 ORDER BY id LIMIT 1`, [cutoff]);
+    const [first] = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id::text AS id FROM realtime_events WHERE occurred_at >= $1 ORDER BY id LIMIT 1`,
+      [cutoff],
+    );
     const boundary = first ? first.id : String((await this.maxId()) + 1);
     let total = 0;
     for (;;) {
-      const [{ n }] = await this.dataSource.query(
+      const [{ n }] = await this.dataSource.query<Array<{ n: number }>>(
         `WITH d AS (DELETE FROM realtime_events WHERE id IN (SELECT id FROM realtime_events WHERE id < $1 ORDER BY id LIMIT $2) RETURNING 1)
          SELECT count(*)::int AS n FROM d`,
         [boundary, batchSize],

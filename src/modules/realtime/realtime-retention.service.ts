@@ -4,6 +4,7 @@ import { ADVISORY_LOCK, tryWithAdvisoryLock } from '../../database/advisory-lock
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { RealtimeEventsRepository } from './realtime-events.repository.js';
 import { RealtimeMetrics } from './realtime.metrics.js';
+import { PollingLoop } from '../../common/async/polling-loop.js';
 
 /**
  * Prunes the replay log by age on a timer. Every instance runs the timer; the advisory lock lets
@@ -12,31 +13,27 @@ import { RealtimeMetrics } from './realtime.metrics.js';
 @Injectable()
 export class RealtimeRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeRetentionService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PollingLoop<number | undefined>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: RealtimeEventsRepository,
     private readonly metrics: RealtimeMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const interval = this.config.realtime.pruneIntervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.pruneOnce()
-        .catch((err: unknown) => this.logger.error({ err }, 'Realtime event pruning failed'))
-        .finally(() => (this.running = undefined));
-    }, interval);
-    this.timer.unref();
+  ) {
+    this.loop = new PollingLoop({
+      intervalMs: config.realtime.pruneIntervalMs,
+      run: () => this.pruneOnce(),
+      onError: (err) => this.logger.error({ err }, 'Realtime event pruning failed'),
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Deletes events older than the retention; undefined when another instance holds the lock. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { withDeadline } from '../../common/async/deadline.js';
 import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
-import { BoundedData, toNotification } from './event-payload.js';
+import { type BoundedData, toNotification } from './event-payload.js';
 import type { AfterCommit } from './after-commit.js';
 import type { RealtimeEventsRepository } from './realtime-events.repository.js';
 import type { RealtimeMetrics } from './realtime.metrics.js';

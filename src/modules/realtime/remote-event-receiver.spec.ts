@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RealtimeEvent } from './event-bus.port.js';
-import { RecentIds, ReceiverStore, RemoteEventReceiver } from './remote-event-receiver.js';
+import { RecentIds, type ReceiverStore, RemoteEventReceiver } from './remote-event-receiver.js';
 import type { StoredEvent } from './realtime-events.repository.js';
 
 const stored = (id: number): StoredEvent => ({

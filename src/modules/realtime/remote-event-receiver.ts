@@ -1,5 +1,5 @@
 import type { RealtimeEvent } from './event-bus.port.js';
-import { EventNotification, notificationToEvent, parseNotification } from './event-payload.js';
+import { type EventNotification, notificationToEvent, parseNotification } from './event-payload.js';
 import type { StoredEvent } from './realtime-events.repository.js';
 
 export interface ReceiverStore {

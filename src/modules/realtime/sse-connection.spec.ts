@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { RealtimeEvent } from './event-bus.port.js';
-import { CloseReason, SseConnection, SseSink } from './sse-connection.js';
+import { type CloseReason, SseConnection, type SseSink } from './sse-connection.js';
 import { formatEventFrame } from './sse-format.js';
 
 /** A response that accepts `capacity` bytes, then reports back-pressure until drained. */
@@ -62,7 +62,7 @@ describe(SseConnection.name, () => {
       ['a tenant event without lead on a lead stream', 'l1', event(1), false],
       ['another tenant with the same lead id', 'l1', event(1, 't2', 'l1'), false],
     ])('should decide for %s', (_case, leadId, e, expected) => {
-      expect(connect(new FakeSink(), { leadId: leadId as string | null }).connection.matches(e as RealtimeEvent)).toBe(expected);
+      expect(connect(new FakeSink(), { leadId: leadId }).connection.matches(e)).toBe(expected);
     });
   });
 

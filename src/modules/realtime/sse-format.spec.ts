@@ -55,7 +55,7 @@ describe('SSE format', () => {
       ['text', 'abc', undefined, { ok: false }],
       ['an id beyond 2^53', '12345678901234567', undefined, { ok: false }],
     ])('should handle %s', (_case, header, query, expected) => {
-      expect(parseLastEventId(header as string | string[] | undefined, query as string | undefined)).toEqual(expected);
+      expect(parseLastEventId(header, query)).toEqual(expected);
     });
   });
 });

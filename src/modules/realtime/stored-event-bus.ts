@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { EventBus, PublishOptions, RealtimeEvent } from './event-bus.port.js';
-import { BoundedData, boundEventData } from './event-payload.js';
+import { type BoundedData, boundEventData } from './event-payload.js';
 import type { RealtimeMetrics } from './realtime.metrics.js';
-import { DEFAULT_RECEIVER_OPTIONS, ReceiverOptions, ReceiverStore, RemoteEventReceiver } from './remote-event-receiver.js';
+import { DEFAULT_RECEIVER_OPTIONS, type ReceiverOptions, type ReceiverStore, RemoteEventReceiver } from './remote-event-receiver.js';
 
 export type TransportName = 'in-process' | 'postgres' | 'redis';
 

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RealtimeException, RealtimeExceptionCode } from './realtime.exception.js';
 import type { StreamCredential } from './sse-connection.js';

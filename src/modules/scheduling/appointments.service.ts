@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { Lead } from '../leads/lead.entity.js';
 import { LeadsRepository } from '../leads/leads.repository.js';
@@ -14,6 +14,7 @@ import type { BookingProblem, FreeSlot } from './domain/scheduling.types.js';
 import { addDays, describeWhen, fromLocal, isCalendarDate, parseDateTime, toLocal } from './domain/zoned-time.js';
 import type { BookAppointmentDto, ListAppointmentsQueryDto } from './dto/appointments.dto.js';
 import { SchedulingException, SchedulingExceptionCode } from './scheduling.exception.js';
+import { isUniqueViolation } from '../../database/pg-errors.js';
 
 export type SchedulingTenant = Pick<Tenant, 'id' | 'name' | 'timezone'>;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
@@ -186,14 +187,14 @@ export class AppointmentsService {
     const phone = toE164(customerPhone);
     if (!phone)
       throw new SchedulingException(SchedulingExceptionCode.INVALID_CUSTOMER, "I need the caller's phone number in international format, like +14155550123.");
-    return this.appointments
+    return (await this.appointments
       .createQueryBuilder('a')
       .innerJoinAndSelect('a.service', 's')
       .innerJoinAndSelect('a.employee', 'e')
       .where("a.tenant_id = :tenantId AND a.customer_phone = :phone AND a.status = 'booked' AND a.start_at >= :now", { tenantId: tenant.id, phone, now })
       .orderBy('a.start_at', 'ASC')
       .take(10)
-      .getMany() as never;
+      .getMany()) as never;
   }
 
   list(tenantId: string, query: ListAppointmentsQueryDto): Promise<Appointment[]> {
@@ -275,8 +276,4 @@ export class AppointmentsService {
     const rows: Array<{ id: string }> = await manager.query('SELECT id FROM calls WHERE tenant_id = $1 AND conversation_id = $2', [tenantId, conversationId]);
     return rows[0]?.id ?? null;
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof QueryFailedError && (err.driverError as { code?: string } | undefined)?.code === '23505';
 }

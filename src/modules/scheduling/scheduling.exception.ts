@@ -1,4 +1,4 @@
-import { AppErrorKind, AppException } from '../../common/errors/app.exception.js';
+import { type AppErrorKind, AppException } from '../../common/errors/app.exception.js';
 
 // Messages are sentences an AI agent can read out or act on: server tools pass them straight to
 // the LLM, so they say what to do next rather than what failed internally.

@@ -23,7 +23,7 @@ interface CallRow {
   lead_id: string | null;
   twilio_call_sid: string | null;
   status: string;
-  metadata: Record<string, any>;
+  metadata: { transfer?: { reason?: string | null } } & Record<string, unknown>;
   settings: TenantSettings;
 }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, QueryFailedError, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { CreatePhoneNumberDto } from './dto/create-phone-number.dto.js';
 import { PhoneNumber } from './phone-number.entity.js';
 import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
+import { isUniqueViolation } from '../../database/pg-errors.js';
 
 @Injectable()
 export class PhoneNumbersService {
@@ -24,11 +25,10 @@ export class PhoneNumbersService {
     try {
       return await this.numbers.save(entity);
     } catch (err) {
-      const driverError = (err as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
-      if (err instanceof QueryFailedError && driverError?.code === '23505' && driverError.constraint === 'UQ_phone_numbers_twilio_sid') {
+      if (isUniqueViolation(err, 'UQ_phone_numbers_twilio_sid')) {
         throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_TAKEN, 'This twilioSid is already registered');
       }
-      if (err instanceof QueryFailedError && driverError?.code === '23505') {
+      if (isUniqueViolation(err)) {
         // Same message whoever owns it: another tenant's numbers are not disclosed.
         throw new TenantsException(TenantsExceptionCode.PHONE_NUMBER_TAKEN, `${e164} is already registered`);
       }

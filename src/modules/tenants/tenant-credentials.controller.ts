@@ -1,6 +1,5 @@
 import { Body, ConflictException, Controller, Delete, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { QueryFailedError } from 'typeorm';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
 import { ElevenLabsApiClient } from '../provider-clients/elevenlabs-api.client.js';
@@ -8,6 +7,7 @@ import { TwilioCredentialsService } from '../provider-clients/twilio-credentials
 import { ElevenLabsCredentialsDto, TwilioCredentialsDto } from './dto/tenant-credentials.dto.js';
 import { TenantsService } from './tenants.service.js';
 import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';
+import { isUniqueViolation } from '../../database/pg-errors.js';
 
 /**
  * A tenant's own provider accounts (platform admin only). Secrets are encrypted before they are
@@ -35,7 +35,7 @@ export class TenantCredentialsController {
     try {
       await this.twilio.setTenantCredentials(id, { accountSid: dto.accountSid, authToken: dto.authToken });
     } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(err)) {
         throw new ConflictException('This Twilio account is already linked to another tenant');
       }
       throw err;

@@ -1,4 +1,4 @@
-import { AppException, AppErrorKind } from '../../common/errors/app.exception.js';
+import { AppException, type AppErrorKind } from '../../common/errors/app.exception.js';
 
 export enum TenantsExceptionCode {
   TENANT_NOT_FOUND = 'TENANT_NOT_FOUND',

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { Page, paginate } from '../../common/pagination/cursor.js';
 import { CreateTenantDto } from './dto/create-tenant.dto.js';
 import { UpdateTenantDto } from './dto/update-tenant.dto.js';
-import { TenantSettings } from './tenant-settings.types.js';
 import { Tenant, TenantStatus } from './tenant.entity.js';
 import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
+import { isUniqueViolation } from '../../database/pg-errors.js';
 
 export function slugify(name: string): string {
   const slug = name
@@ -20,11 +20,6 @@ export function slugify(name: string): string {
   return slug || 'tenant';
 }
 
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const driverError = (err as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
-  return err instanceof QueryFailedError && driverError?.code === '23505' && driverError.constraint === constraint;
-}
-
 @Injectable()
 export class TenantsService {
   constructor(@InjectRepository(Tenant) private readonly tenants: Repository<Tenant>) {}
@@ -34,7 +29,7 @@ export class TenantsService {
       name: dto.name.trim(),
       slug: dto.slug ?? slugify(dto.name),
       timezone: dto.timezone ?? 'UTC',
-      settings: (dto.settings ?? {}) as TenantSettings,
+      settings: dto.settings ?? {},
       status: 'active',
     });
     try {
@@ -61,7 +56,7 @@ export class TenantsService {
     const tenant = await this.get(id);
     if (dto.name !== undefined) tenant.name = dto.name.trim();
     if (dto.timezone !== undefined) tenant.timezone = dto.timezone;
-    if (dto.settings !== undefined) tenant.settings = { ...tenant.settings, ...(dto.settings as TenantSettings) };
+    if (dto.settings !== undefined) tenant.settings = { ...tenant.settings, ...dto.settings };
     return this.tenants.save(tenant);
   }
 

@@ -92,8 +92,8 @@ export class InboundCallService {
     // A subaccount may only reach its own tenant's numbers.
     const usable = route && route.phoneNumber.voiceEnabled && (!account.tenantId || account.tenantId === route.tenant.id);
     if (!usable) return this.unknownNumber(params, to, account, requestId);
-    const recorded = await this.record(route!, params, account);
-    return this.reply(route!.tenant, recorded, params);
+    const recorded = await this.record(route, params);
+    return this.reply(route.tenant, recorded, params);
   }
 
   private async answerOutbound(params: VoiceWebhookParams, account: TwilioAccountContext): Promise<VoiceAnswer> {
@@ -101,7 +101,7 @@ export class InboundCallService {
     return { twiml: await this.outbound.answer(params, account) };
   }
 
-  private async record(route: NumberRoute, params: VoiceWebhookParams, account: TwilioAccountContext): Promise<RecordedCall> {
+  private async record(route: NumberRoute, params: VoiceWebhookParams): Promise<RecordedCall> {
     const { tenant, phoneNumber } = route;
     const settings = tenant.settings ?? {};
     const needs = admissionNeeds(settings);

@@ -1,5 +1,5 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { validationExceptionFactory } from '../../common/filters/validation-exception.factory.js';

@@ -63,20 +63,19 @@ export class UsageService {
     const tenant = await this.tenants.get(tenantId);
     const monthStart = utcMonthStart(now);
     const [days, [totals], [month], [active]] = await Promise.all([
-      this.usage.query(
+      this.usage.query<UsageDay[]>(
         `SELECT day::text AS day, ${SELECT_COUNTERS}, ai_cost::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
         [tenantId, range.from, range.to],
-      ) as Promise<UsageDay[]>,
-      this.usage.query(`SELECT ${SUM_COUNTERS}, COALESCE(sum(ai_cost), 0)::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3`, [
-        tenantId,
-        range.from,
-        range.to,
-      ]) as Promise<UsageCounters[]>,
-      this.usage.query(`SELECT ${SUM_COUNTERS} FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [tenantId, monthStart]) as Promise<UsageCounters[]>,
-      this.usage.query(`SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`, [
-        tenantId,
-        ACTIVE_CALL_STATUSES,
-      ]) as Promise<Array<{ n: number }>>,
+      ),
+      this.usage.query<UsageCounters[]>(
+        `SELECT ${SUM_COUNTERS}, COALESCE(sum(ai_cost), 0)::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3`,
+        [tenantId, range.from, range.to],
+      ),
+      this.usage.query<UsageCounters[]>(`SELECT ${SUM_COUNTERS} FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [tenantId, monthStart]),
+      this.usage.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`,
+        [tenantId, ACTIVE_CALL_STATUSES],
+      ),
     ]);
     const quotas = tenant.settings?.quotas ?? {};
     const voiceSeconds = month.inboundSeconds + month.outboundSeconds;

@@ -80,7 +80,12 @@ export function placeholdersIn(template: string): string[] {
 
 /** Fill `{{var}}` placeholders; unknown ones are left as they are. */
 export function renderTemplate(template: string, variables: Record<string, unknown>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => (variables[name] === undefined ? whole : String(variables[name])));
+  return template.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = variables[name];
+    if (value === undefined) return whole;
+    // Dynamic variables are strings, numbers and booleans; anything else is rendered as its JSON.
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? String(value) : JSON.stringify(value);
+  });
 }
 
 /** Dynamic variables as the agent sees them: client ones plus the `system__` built-ins. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
+import { rawDataToString } from '../ws-raw-data.js';
 import { STALE_TONE_HZ, base64ByteLength, bytesPerMs, toneChunkBase64 } from './agent-audio.js';
 import { DEFAULT_AGENT_AUDIO_MS, dynamicVariablesOf, placeholdersIn, renderTemplate, type ResolvedAgentConfig } from './agent-scripts.js';
 import type {
@@ -36,12 +37,6 @@ export interface ConversationSocketOptions {
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function rawDataToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }
 
 /** Returns a problem description, or undefined when the initiation message is acceptable. */

@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { rawDataToString } from '../ws-raw-data.js';
 import type { JsonObject } from './fake-elevenlabs-types.js';
 
 // A minimal conversation-socket client for specs and demos: records every server message,
@@ -117,7 +118,7 @@ export class ConversationTestClient {
   }
 
   private onMessage(data: RawData): void {
-    const message = JSON.parse(data.toString()) as JsonObject;
+    const message = JSON.parse(rawDataToString(data)) as JsonObject;
     this.messages.push(message);
     if (this.autoPong && message.type === 'ping') {
       const event = message.ping_event as { event_id: number };

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, type RawData } from 'ws';
+import { rawDataToString } from '../ws-raw-data.js';
 import { MULAW_BYTES_PER_MS } from './mulaw-audio.js';
 import { base64ByteLength, newTwilioSid } from './twilio-wire.js';
 
@@ -41,6 +42,13 @@ export interface ServerStreamMessage {
   event: string;
   streamSid?: string;
   [key: string]: unknown;
+}
+
+/** The name of a mark the app sent, as it is echoed: the string (any other JSON value as its JSON text; none: ''). */
+function markName(mark: unknown): string {
+  const name = (mark as { name?: unknown } | undefined)?.name;
+  if (name === undefined || name === null) return '';
+  return typeof name === 'string' ? name : JSON.stringify(name);
 }
 
 export interface CloseInfo {
@@ -285,7 +293,7 @@ export class MediaStreamSession extends EventEmitter {
     }
     let msg: ServerStreamMessage;
     try {
-      msg = JSON.parse(data.toString());
+      msg = JSON.parse(rawDataToString(data)) as ServerStreamMessage;
     } catch {
       this.received.malformed++;
       this.checkWaiters();
@@ -299,7 +307,7 @@ export class MediaStreamSession extends EventEmitter {
       case 'mark':
         this.received.marks++;
         this.controlMessages.push(msg);
-        this.queueMark(String((msg.mark as { name?: unknown } | undefined)?.name ?? ''));
+        this.queueMark(markName(msg.mark));
         break;
       case 'clear':
         this.received.clears++;

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import twilio from 'twilio';
-import { WebSocket, WebSocketServer } from 'ws';
-import { MediaStreamSession } from './media-stream-session.js';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { rawDataToString } from '../ws-raw-data.js';
+import { type MediaStreamSession } from './media-stream-session.js';
 import { generateMulawTone, silence } from './mulaw-audio.js';
 import { MediaStreamHandshakeError, TwilioCallSimulator } from './twilio-call-simulator.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 const AUTH_TOKEN = 'sim-auth-token';
@@ -27,9 +29,17 @@ interface ReceivedWebhook {
   valid: boolean;
 }
 
+/** A Media Streams message as the app receives it; `media` and `start` are there on those events. */
+interface StreamMessage {
+  event: string;
+  media: { track?: string; chunk: string; timestamp: string; payload: string };
+  start: { callSid: string; customParameters: Record<string, string> };
+  [key: string]: unknown;
+}
+
 interface StreamConnection {
   ws: WebSocket;
-  messages: Array<{ at: number; msg: Record<string, any> }>;
+  messages: Array<{ at: number; msg: StreamMessage }>;
   closed: Promise<number>;
 }
 
@@ -57,7 +67,7 @@ class TinyTwilioApp extends EventEmitter {
         messages: [],
         closed: new Promise((resolve) => ws.on('close', (code) => resolve(code))),
       };
-      ws.on('message', (data) => conn.messages.push({ at: performance.now(), msg: JSON.parse(data.toString()) }));
+      ws.on('message', (data) => conn.messages.push({ at: performance.now(), msg: JSON.parse(rawDataToString(data)) as StreamMessage }));
       this.connections.push(conn);
       this.emit('connection', conn);
     });
@@ -100,14 +110,6 @@ class TinyTwilioApp extends EventEmitter {
   }
 }
 
-async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const media = (conn: StreamConnection) => conn.messages.filter((m) => m.msg.event === 'media');
 
 describe(TwilioCallSimulator.name, () => {
@@ -127,7 +129,7 @@ describe(TwilioCallSimulator.name, () => {
     const session = await call.openMediaStream({ streamUrl: STREAM_URL, parameters: { sessionToken: 'x' }, ...opts });
     sessions.push(session);
     const conn = await connection;
-    await eventually(() => conn.messages.length >= 2);
+    await waitFor(() => conn.messages.length >= 2);
     return { session, conn };
   };
 
@@ -255,7 +257,7 @@ describe(TwilioCallSimulator.name, () => {
       session.sendMedia(silence(20).toString('base64'));
       session.sendDtmf('5');
       const closed = await session.stop();
-      await eventually(() => conn.messages.length >= 6);
+      await waitFor(() => conn.messages.length >= 6);
       const [m1, m2, dtmf, stop] = conn.messages.slice(2).map((m) => m.msg);
       expect(m1).toMatchObject({ event: 'media', sequenceNumber: '2', streamSid: session.streamSid, media: { track: 'inbound', chunk: '1' } });
       expect(m2).toMatchObject({ sequenceNumber: '3', media: { chunk: '2' } });
@@ -278,7 +280,7 @@ describe(TwilioCallSimulator.name, () => {
       const sent = await session.streamAudio(generateMulawTone(300, 440));
       const elapsed = performance.now() - started;
       expect(sent).toBe(15);
-      await eventually(() => media(conn).length === 15);
+      await waitFor(() => media(conn).length === 15);
       const frames = media(conn);
       expect(frames.map((f) => f.msg.media.chunk)).toEqual(Array.from({ length: 15 }, (_, i) => String(i + 1)));
       expect(frames.every((f) => Buffer.from(f.msg.media.payload, 'base64').length === 160)).toBe(true);
@@ -297,7 +299,7 @@ describe(TwilioCallSimulator.name, () => {
       const sentAt = performance.now();
       conn.ws.send(JSON.stringify({ event: 'media', streamSid: session.streamSid, media: { payload: silence(200).toString('base64') } }));
       conn.ws.send(JSON.stringify({ event: 'mark', streamSid: session.streamSid, mark: { name: 'greeting-done' } }));
-      await eventually(() => conn.messages.some((m) => m.msg.event === 'mark'));
+      await waitFor(() => conn.messages.some((m) => m.msg.event === 'mark'));
       const echo = conn.messages.find((m) => m.msg.event === 'mark')!;
       expect(echo.at - sentAt).toBeGreaterThanOrEqual(185);
       expect(echo.msg).toEqual({ event: 'mark', sequenceNumber: '2', streamSid: session.streamSid, mark: { name: 'greeting-done' } });
@@ -364,7 +366,7 @@ describe(TwilioCallSimulator.name, () => {
       const session = await call.placeCall();
       sessions.push(session);
       const conn = await connection;
-      await eventually(() => conn.messages.length >= 2);
+      await waitFor(() => conn.messages.length >= 2);
       expect(conn.messages[1].msg.start.customParameters).toEqual({ sessionToken: 'tok-123', tenantId: 't-9' });
       expect(conn.messages[1].msg.start.callSid).toBe(call.callSid);
       expect(call.lastTwiml?.connect?.action).toBe('https://voice.example.com/api/webhooks/twilio/voice/after');

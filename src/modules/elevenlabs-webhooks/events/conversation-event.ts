@@ -1,5 +1,5 @@
 import type { RealtimeEventType } from '../../realtime/event-bus.port.js';
-import { correlationKeysOf, CorrelationKeys, PostCallPayloadError, unixSecs } from '../post-call/post-call-payload.js';
+import { correlationKeysOf, type CorrelationKeys, PostCallPayloadError, unixSecs } from '../post-call/post-call-payload.js';
 
 // Live conversation events, in the same signed envelope as the post-call webhooks:
 // { "type": "<event>", "event_timestamp": <unix secs>, "data": { "conversation_id", ...event fields } }.

@@ -66,7 +66,8 @@ export class ConversationEventsService implements OnModuleInit {
     } catch (err) {
       throw new PermanentInboxError((err as Error).message);
     }
-    const result = await this.store(event, String(inboxEvent.payload.dedupKey ?? inboxEvent.externalId));
+    const dedupKey = inboxEvent.payload.dedupKey;
+    const result = await this.store(event, typeof dedupKey === 'string' ? dedupKey : inboxEvent.externalId);
     if (result === 'unmatched') return { status: 'unmatched', note: 'Still no call for this conversation' };
     return result === 'duplicate' ? { status: 'done' } : { status: 'done', ...result.call };
   }

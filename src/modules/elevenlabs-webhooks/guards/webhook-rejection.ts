@@ -1,4 +1,4 @@
-import { ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, type Logger, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AuditService } from '../../../common/audit/audit.service.js';
 import type { MetricsService } from '../../../common/metrics/metrics.service.js';

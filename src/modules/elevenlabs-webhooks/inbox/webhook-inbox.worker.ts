@@ -4,6 +4,7 @@ import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
 import type { WebhookInboxEvent } from './webhook-inbox.entity.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
+import { PollingLoop } from '../../../common/async/polling-loop.js';
 
 export interface InboxOutcome {
   status: 'done' | 'unmatched';
@@ -39,10 +40,7 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger(WebhookInboxWorker.name);
   private readonly handlers = new Map<string, InboxHandler>();
   private readonly processed: Counter<'event_type' | 'outcome'>;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PollingLoop<void>;
 
   constructor(
     private readonly inbox: WebhookInboxRepository,
@@ -50,6 +48,12 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, OnModuleDestr
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.processed = metrics.counter('webhook_inbox_processed_total', 'Inbox events processed, by type and outcome', ['event_type', 'outcome']);
+    this.loop = new PollingLoop({
+      intervalMs: config.webhookInbox.pollMs,
+      run: () => this.drain(),
+      rerunWhenKicked: true,
+      onError: (err) => this.logger.error({ err }, 'Webhook inbox round failed'),
+    });
   }
 
   register(eventType: string, handler: InboxHandler): void {
@@ -57,58 +61,35 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, OnModuleDestr
   }
 
   onApplicationBootstrap(): void {
-    const pollMs = this.config.webhookInbox.pollMs;
-    if (pollMs > 0) {
-      this.timer = setInterval(() => this.kick(), pollMs);
-      this.timer.unref();
-    }
+    this.loop.start();
     // Rows left pending by a previous run of this (or a crashed) instance.
     this.kick();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Processes due rows soon, without waiting; safe to call as often as wanted. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   /** Processes every due row now (tests, and the re-drive endpoint); resolves when none is left. */
-  async drainNow(): Promise<void> {
-    while (this.running) await this.running;
-    this.running = this.drain();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  drainNow(): Promise<void> {
+    return this.loop.runNow();
   }
 
   private async drain(): Promise<void> {
     try {
-      while (!this.stopped) {
+      while (!this.loop.stopped) {
         const batch = await this.inbox.claimDue(BATCH, LEASE_SECS);
         if (batch.length === 0) return;
         for (const event of batch) await this.processOne(event);
       }
     } catch (err) {
       // The database is down or the app is closing: the rows stay due and the next poll takes them.
-      if (!this.stopped) this.logger.error({ err }, 'Webhook inbox poll failed');
+      if (!this.loop.stopped) this.logger.error({ err }, 'Webhook inbox poll failed');
     }
   }
 

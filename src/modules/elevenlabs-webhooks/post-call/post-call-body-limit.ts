@@ -15,7 +15,7 @@ export const POST_CALL_BODY_LIMIT = 'postCallBodyLimit';
 @Injectable()
 export class PostCallBodyLimit {
   constructor(adapterHost: HttpAdapterHost, @Inject(APP_CONFIG) config: AppConfig) {
-    const fastify = adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    const fastify = adapterHost.httpAdapter?.getInstance?.<FastifyInstance>();
     fastify?.addHook('onRoute', (route: RouteOptions) => {
       if ((route.config as Record<string, unknown> | undefined)?.[POST_CALL_BODY_LIMIT]) route.bodyLimit = config.elevenlabs.postCall.bodyLimitBytes;
     });

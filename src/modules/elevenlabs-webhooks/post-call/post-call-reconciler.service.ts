@@ -7,6 +7,7 @@ import { ElevenLabsApiClient, ElevenLabsApiError } from '../../provider-clients/
 import { WebhookInboxRepository } from '../inbox/webhook-inbox.repository.js';
 import { WebhookInboxWorker } from '../inbox/webhook-inbox.worker.js';
 import { RecordingStore } from './recording-store.js';
+import { PollingLoop } from '../../../common/async/polling-loop.js';
 
 const BATCH = 50;
 const LOOKBACK_DAYS = 7;
@@ -32,9 +33,7 @@ export interface ReconcileReport {
 @Injectable()
 export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PostCallReconciler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<ReconcileReport | undefined>;
-  private stopped = false;
+  private readonly loop: PollingLoop<ReconcileReport | undefined>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -43,30 +42,25 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
     private readonly elevenLabs: ElevenLabsApiClient,
     private readonly recordings: RecordingStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const intervalMs = this.config.elevenlabs.postCall.reconcileIntervalMs;
-    if (intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.logger.error({ err }, 'Post-call reconciliation failed')), intervalMs);
-    this.timer.unref();
+  ) {
+    this.loop = new PollingLoop({
+      intervalMs: config.elevenlabs.postCall.reconcileIntervalMs,
+      run: () => tryWithAdvisoryLock(this.dataSource, ADVISORY_LOCK.postCallReconciliation, () => this.reconcile()),
+      onError: (err) => this.logger.error({ err }, 'Post-call reconciliation failed'),
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass; undefined when another instance holds the lock (or a pass is already running here). */
-  async runOnce(): Promise<ReconcileReport | undefined> {
-    if (this.running || this.stopped) return undefined;
-    this.running = tryWithAdvisoryLock(this.dataSource, ADVISORY_LOCK.postCallReconciliation, () => this.reconcile());
-    try {
-      return await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  runOnce(): Promise<ReconcileReport | undefined> {
+    return this.loop.tryRun();
   }
 
   private async reconcile(): Promise<ReconcileReport> {
@@ -81,7 +75,7 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
       [this.config.elevenlabs.postCall.reconcileAfterMinutes, LOOKBACK_DAYS, BATCH],
     );
     for (const call of due) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       report.checked++;
       await this.reconcileCall(call, report);
     }

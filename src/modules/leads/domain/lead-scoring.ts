@@ -182,7 +182,7 @@ function isFilled(value: unknown): boolean {
   if (typeof value === 'string') return value.trim() !== '';
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') {
-    return 'value' in value ? isFilled((value as { value: unknown }).value) : Object.keys(value).length > 0;
+    return 'value' in value ? isFilled(value.value) : Object.keys(value).length > 0;
   }
   return true;
 }

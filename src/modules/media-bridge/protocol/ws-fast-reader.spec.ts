@@ -80,8 +80,8 @@ async function pair(options: { side: 'server' | 'client'; server?: ServerOptions
   open.push(client, server);
   const atServer: string[] = [];
   const atClient: string[] = [];
-  server.on('message', (d, binary) => atServer.push(binary ? `BINARY:${d.toString()}` : d.toString()));
-  client.on('message', (d, binary) => atClient.push(binary ? `BINARY:${d.toString()}` : d.toString()));
+  server.on('message', (d, binary) => atServer.push(binary ? `BINARY:${(d as Buffer).toString()}` : (d as Buffer).toString()));
+  client.on('message', (d, binary) => atClient.push(binary ? `BINARY:${(d as Buffer).toString()}` : (d as Buffer).toString()));
   server.on('error', () => undefined);
   client.on('error', () => undefined);
   const reader = options.side === 'server' ? server : client;

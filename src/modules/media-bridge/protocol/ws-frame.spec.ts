@@ -18,8 +18,8 @@ describe('ws-frame', () => {
     client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate: false });
     server = await connected;
     await new Promise((r) => client.once('open', r));
-    server.on('message', (d, binary) => atServer.push(binary ? 'BINARY' : d.toString()));
-    client.on('message', (d, binary) => atClient.push(binary ? 'BINARY' : d.toString()));
+    server.on('message', (d, binary) => atServer.push(binary ? 'BINARY' : (d as Buffer).toString()));
+    client.on('message', (d, binary) => atClient.push(binary ? 'BINARY' : (d as Buffer).toString()));
   });
 
   afterAll(async () => {

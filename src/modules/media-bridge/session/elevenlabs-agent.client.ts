@@ -3,6 +3,7 @@ import { agentMessages, userAudioWsFrame } from '../protocol/frame-build.js';
 import { writeRawFrame } from '../protocol/ws-frame.js';
 import { FrameSpan, scanAgentAudio } from '../protocol/frame-scan.js';
 import { readTextFramesDirectly } from '../protocol/ws-fast-reader.js';
+import { textOf } from '../../../common/json/text-of.js';
 
 // The outbound conversation WebSocket to ElevenLabs (docs/protocols.md §4): signed URL (or the public
 // URL), `conversation_initiation_client_data` first, pongs at once, and an `abort` that works in
@@ -203,8 +204,8 @@ export class ElevenLabsAgentClient {
     this.conversationId = typeof event?.conversation_id === 'string' ? event.conversation_id : null;
     this.opts.listener.onAgentOpen({
       conversationId: this.conversationId ?? '',
-      userInputAudioFormat: String(event?.user_input_audio_format ?? ''),
-      agentOutputAudioFormat: String(event?.agent_output_audio_format ?? ''),
+      userInputAudioFormat: textOf(event?.user_input_audio_format),
+      agentOutputAudioFormat: textOf(event?.agent_output_audio_format),
     });
   }
 

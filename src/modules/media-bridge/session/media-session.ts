@@ -22,6 +22,7 @@ import { isStaleAgentAudio, requiredAudioFormatProblem } from './session-rules.j
 import { SessionTimeline } from './session-timeline.js';
 import { raceTimeout } from './timing.js';
 import { TwilioMediaWriter } from './twilio-media.writer.js';
+import { textOf } from '../../../common/json/text-of.js';
 
 export type SessionPhase = 'awaiting-stream' | 'live' | 'ending' | 'ended';
 
@@ -192,7 +193,7 @@ export class MediaSession implements AgentClientListener {
   private onTwilioControl(data: Buffer): void {
     let msg: { event?: string; media?: { payload?: unknown }; mark?: { name?: unknown }; dtmf?: { digit?: unknown } };
     try {
-      msg = JSON.parse(data.toString('utf8'));
+      msg = JSON.parse(data.toString('utf8')) as typeof msg;
     } catch {
       return;
     }
@@ -206,10 +207,10 @@ export class MediaSession implements AgentClientListener {
         return;
       }
       case 'mark':
-        this.writer?.onMarkEchoed(String(msg.mark?.name ?? ''));
+        this.writer?.onMarkEchoed(textOf(msg.mark?.name));
         return;
       case 'dtmf': {
-        const digit = String(msg.dtmf?.digit ?? '').slice(0, 1);
+        const digit = textOf(msg.dtmf?.digit).slice(0, 1);
         if (digit) this.sendToAgent(agentMessages.contextualUpdate(`The caller pressed the key "${digit}" on their phone keypad.`));
         return;
       }
@@ -292,7 +293,7 @@ export class MediaSession implements AgentClientListener {
         return;
       case 'agent_tool_response': {
         const e = event('agent_tool_response');
-        return this.timeline.tool(String(e.tool_name ?? ''), Number(e.event_id) || 0, { toolType: e.tool_type, isError: e.is_error === true });
+        return this.timeline.tool(textOf(e.tool_name), Number(e.event_id) || 0, { toolType: e.tool_type, isError: e.is_error === true });
       }
       default:
         return; // vad_score, tentative transcripts, ...: not needed by the bridge

@@ -57,7 +57,7 @@ export class PendingStream {
     }
     let msg: { event?: string };
     try {
-      msg = JSON.parse(data.toString('utf8'));
+      msg = JSON.parse(data.toString('utf8')) as typeof msg;
     } catch {
       return;
     }

@@ -1,4 +1,5 @@
 import { liveExternalId, type LiveTranscriptEntry } from '../transcript-writer.service.js';
+import { textOf } from '../../../common/json/text-of.js';
 
 type Event = Record<string, unknown>;
 
@@ -24,11 +25,11 @@ export class SessionTimeline {
   }
 
   userTranscript(e: Event): void {
-    this.add('user', String(e.user_transcript ?? ''), Number(e.event_id) || 0);
+    this.add('user', textOf(e.user_transcript), Number(e.event_id) || 0);
   }
 
   agentResponse(e: Event): void {
-    const text = String(e.agent_response ?? '');
+    const text = textOf(e.agent_response);
     const eventId = Number(e.event_id) || 0;
     this.recentAgent.push({ text, eventId });
     if (this.recentAgent.length > 8) this.recentAgent.shift();
@@ -37,10 +38,10 @@ export class SessionTimeline {
 
   /** `agent_response_correction`: rewrites the agent row it corrects (matched by its original text). */
   correction(e: Event): void {
-    const original = String(e.original_agent_response ?? '');
+    const original = textOf(e.original_agent_response);
     const target = [...this.recentAgent].reverse().find((r) => r.text === original) ?? this.recentAgent[this.recentAgent.length - 1];
     if (!target) return;
-    target.text = String(e.corrected_agent_response ?? '');
+    target.text = textOf(e.corrected_agent_response);
     const { callId, tenantId, leadId } = this.ids;
     this.emit({
       kind: 'correction',

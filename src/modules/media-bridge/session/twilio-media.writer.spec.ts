@@ -9,13 +9,13 @@ import { TwilioMediaWriter } from './twilio-media.writer.js';
 class FakeSocket {
   readyState = 1;
   bufferedAmount = 0;
-  readonly wire: Array<Record<string, any>> = [];
+  readonly wire: Array<{ event?: string; mark?: { name?: string }; [field: string]: unknown }> = [];
   readonly _socket = { destroyed: false, write: (frame: Buffer) => this.wire.push(JSON.parse(frame.subarray(frame[1] === 126 ? 4 : 2).toString())) };
   send(text: string): void {
     this.wire.push(JSON.parse(text));
   }
   get events(): string[] {
-    return this.wire.map((m) => (m.event === 'mark' ? `mark:${m.mark.name}` : m.event));
+    return this.wire.map((m) => (m.event === 'mark' ? `mark:${m.mark?.name ?? ''}` : (m.event ?? '')));
   }
 }
 

@@ -1,6 +1,7 @@
 import { CLIENT_TOOL_TIMEOUT_MS } from '../media-bridge.constants.js';
 import { raceTimeout } from '../session/timing.js';
 import type { ClientToolContext, ClientToolRegistry, ClientToolResult } from './client-tool.registry.js';
+import { textOf } from '../../../common/json/text-of.js';
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -22,8 +23,8 @@ export async function runClientTool(
   call: Record<string, unknown>,
   context: Omit<ClientToolContext, 'parameters'>,
 ): Promise<ClientToolRun> {
-  const name = String(call.tool_name ?? '');
-  const base = { name, toolCallId: String(call.tool_call_id ?? ''), eventId: Number(call.event_id) || 0 };
+  const name = textOf(call.tool_name);
+  const base = { name, toolCallId: textOf(call.tool_call_id), eventId: Number(call.event_id) || 0 };
   const handler = registry.get(name);
   if (!handler) return { ...base, result: `Unknown tool "${name}".`, isError: true };
   try {

@@ -25,7 +25,8 @@ export function describeWorkingHoursProblem(hours: unknown): string | undefined 
       const { open, close } = (interval ?? {}) as { open?: unknown; close?: unknown };
       const o = typeof open === 'string' ? parseClock(open) : undefined;
       const c = typeof close === 'string' ? parseClock(close) : undefined;
-      if (o === undefined || c === undefined) return `workingHours.${day} times must be "HH:MM" (24-hour clock)`;
+      if (o === undefined || c === undefined || typeof open !== 'string' || typeof close !== 'string')
+        return `workingHours.${day} times must be "HH:MM" (24-hour clock)`;
       if (o % SLOT_MINUTES !== 0 || c % SLOT_MINUTES !== 0) return `workingHours.${day} times must be on a ${SLOT_MINUTES}-minute boundary`;
       if (o >= c) return `workingHours.${day}: ${open} must be before ${close}`;
       if (o < previousClose) return `workingHours.${day} intervals must be in order and must not overlap`;

@@ -1,4 +1,4 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
 
 const TERM_LISTS = ['positive', 'negative', 'highIntent', 'profanity', 'affirmative'] as const;
 const INTENTS = [

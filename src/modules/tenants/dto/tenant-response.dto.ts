@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PhoneCapabilitiesDto } from './create-phone-number.dto.js';
 import type { Tenant } from '../tenant.entity.js';
-import type { TenantSettings } from '../tenant-settings.types.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
 
 export class TenantResponseDto {
@@ -23,7 +22,7 @@ export function toTenantResponse(t: Tenant): TenantResponseDto {
     slug: t.slug,
     status: t.status,
     timezone: t.timezone,
-    settings: t.settings as TenantSettings as TenantSettingsDto,
+    settings: t.settings,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

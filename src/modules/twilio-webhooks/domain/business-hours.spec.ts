@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BusinessHours, isWithinBusinessHours, localTime } from './business-hours.js';
+import { type BusinessHours, isWithinBusinessHours, localTime } from './business-hours.js';
 
 const weekdays9to17: BusinessHours = {
   mon: [{ open: '09:00', close: '17:00' }],

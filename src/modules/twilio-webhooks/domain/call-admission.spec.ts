@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TenantSettings } from '../../tenants/tenant-settings.types.js';
-import { AdmissionDecision, AdmissionInput, admissionNeeds, decideAdmission, DEFAULT_MESSAGES, mayHandOff, refusalMessage } from './call-admission.js';
+import {
+  type AdmissionDecision,
+  type AdmissionInput,
+  admissionNeeds,
+  decideAdmission,
+  DEFAULT_MESSAGES,
+  mayHandOff,
+  refusalMessage,
+} from './call-admission.js';
 
 const agent = { agentId: 'agent_1' };
 const base: AdmissionInput = { tenantStatus: 'active', timezone: 'UTC', settings: { agent }, now: new Date('2026-03-09T10:00:00Z'), agentId: 'agent_1' };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ExecutionContext, ForbiddenException, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, ForbiddenException, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import twilio from 'twilio';

@@ -61,7 +61,7 @@ export class TwilioSignatureGuard implements CanActivate {
     // Absent = the platform account (its signature must still verify); present = a well-formed SID.
     if (body.AccountSid !== undefined && !(typeof body.AccountSid === 'string' && ACCOUNT_SID.test(body.AccountSid)))
       throw this.reject(request, 'malformed_account');
-    const accountSid = body.AccountSid as string | undefined;
+    const accountSid = body.AccountSid;
 
     let account: Awaited<ReturnType<TwilioCredentialsService['authTokenForAccount']>>;
     try {
@@ -107,7 +107,7 @@ export class TwilioSignatureGuard implements CanActivate {
       const bySubaccount = !!known && this.verifies(request, known.authToken);
       const byPlatform = !!platform && this.verifies(request, platform.authToken);
       if (!bySubaccount && !byPlatform) throw this.reject(request, 'unverifiable', accountSid);
-      tenantId = bySubaccount ? known!.tenantId : null;
+      tenantId = bySubaccount ? known.tenantId : null;
     }
     // Correctly signed (or development mode), but the route cannot work without the database.
     if (!allowDegraded) throw new ServiceUnavailableException();
