@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { type CallRoutingMode } from './call-state.js';
 
 export type CallDirection = 'inbound' | 'outbound';
 /** Twilio's call statuses, plus `rejected` for calls we refused before any AI was involved. */
@@ -55,7 +56,7 @@ export class Call {
   disposition: string | null;
 
   @Column({ name: 'routing_mode', type: 'varchar', length: 16, nullable: true })
-  routingMode: string | null;
+  routingMode: CallRoutingMode | null;
 
   @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })
   answeredAt: Date | null;

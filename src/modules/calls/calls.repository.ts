@@ -18,6 +18,7 @@ import { utcDay } from '../usage/usage-period.js';
 import { usageIncrementSql } from '../usage/usage-sql.js';
 import type { CallDirection, CallStatus } from './call.entity.js';
 import { Call } from './call.entity.js';
+import { type CallRoutingMode } from './call-state.js';
 
 export interface NewInboundCall {
   tenantId: string;
@@ -29,7 +30,7 @@ export interface NewInboundCall {
   toNumber: string;
   status: 'ringing' | 'rejected';
   disposition: string | null;
-  routingMode: string | null;
+  routingMode: CallRoutingMode | null;
   agentId: string | null;
   /** Count the call in the tenant's daily usage (only when the row is new). */
   countUsage: boolean;

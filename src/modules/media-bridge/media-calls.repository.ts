@@ -5,8 +5,7 @@ import { Lead } from '../leads/lead.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { returningRows } from '../../database/returning-rows.js';
 
-/** Why the bridge let go of a call; the <Connect action> handler (voice webhook) reads it. */
-export type BridgeOutcome = 'completed' | 'transfer' | 'upstream_failed' | 'caller_hangup';
+export type { BridgeOutcome } from '../calls/call-state.js';
 
 export interface BridgeCallContext {
   call: { id: string; tenantId: string; leadId: string | null };

@@ -3,6 +3,7 @@ import { withDeadline } from '../../common/async/deadline.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { bridgeOutcomeOf } from '../calls/call-state.js';
 import { CallsRepository } from '../calls/calls.repository.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { DEFAULT_MESSAGES } from './domain/call-admission.js';
@@ -13,9 +14,6 @@ import { dialTwiml, hangupTwiml, publicUrl, sayThenHandOffTwiml, TWILIO_VOICE_PA
 // The fallback answers while something is already wrong (often the database): the hand-off
 // lookup gets this long before the caller just hears the apology.
 const FALLBACK_LOOKUP_TIMEOUT_MS = 1_500;
-
-/** Set by the media bridge on calls.metadata when the stream ends. */
-type BridgeOutcome = 'completed' | 'upstream_failed' | 'transfer' | 'refused';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -62,17 +60,25 @@ export class VoiceFallbackService {
     }
     if (!found) return this.apology(null, 'connect_unknown_call');
     const { call, tenantSettings } = found;
-    const outcome = call.metadata?.bridgeOutcome as BridgeOutcome | undefined;
-    if (!call.mediaConnectedAt || outcome === 'upstream_failed' || outcome === 'refused') return this.apology(tenantSettings, 'bridge_failed');
-    if (outcome === 'transfer') {
-      const requested = typeof call.metadata?.transferTo === 'string' ? toE164(call.metadata.transferTo) : undefined;
-      const target = requested ?? tenantSettings.handoffNumber;
-      // The dial action may hand the caller back to the AI when the human leg ends (takeover module).
-      return target
-        ? dialTwiml(target, publicUrl(this.config.publicBaseUrl, TWILIO_VOICE_PATHS.dialAction))
-        : this.apology(tenantSettings, 'transfer_without_number');
+    // The stream never connected: the caller heard nothing from the agent yet.
+    if (!call.mediaConnectedAt) return this.apology(tenantSettings, 'bridge_failed');
+    const outcome = bridgeOutcomeOf(call.metadata?.bridgeOutcome);
+    switch (outcome) {
+      case 'upstream_failed':
+        return this.apology(tenantSettings, 'bridge_failed');
+      case 'transfer': {
+        const requested = typeof call.metadata?.transferTo === 'string' ? toE164(call.metadata.transferTo) : undefined;
+        const target = requested ?? tenantSettings.handoffNumber;
+        // The dial action may hand the caller back to the AI when the human leg ends (takeover module).
+        return target
+          ? dialTwiml(target, publicUrl(this.config.publicBaseUrl, TWILIO_VOICE_PATHS.dialAction))
+          : this.apology(tenantSettings, 'transfer_without_number');
+      }
+      case 'completed': // the agent ended the conversation
+      case 'caller_hangup': // Twilio asks even when the caller is gone; nothing is left to say
+      case undefined: // the stream ended without an outcome (its instance stopped): end the call
+        return hangupTwiml();
     }
-    return hangupTwiml();
   }
 
   /** VoiceFallbackUrl: must answer even with the database down. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CallStatusEvent } from '../call-status-event.entity.js';
 import type { Call } from '../call.entity.js';
+import { type CallRoutingMode, CALL_ROUTING_MODES } from '../call-state.js';
 
 export class CallResponseDto {
   @ApiProperty() id: string;
@@ -17,7 +18,7 @@ export class CallResponseDto {
     description: 'Why the call was refused or diverted (unknown_number, suspended, out_of_hours, concurrency_quota, minutes_quota, agent_not_configured)',
   })
   disposition: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, enum: ['bridge', 'register-call'] }) routingMode: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, enum: CALL_ROUTING_MODES }) routingMode: CallRoutingMode | null;
   @ApiPropertyOptional({ nullable: true, type: String }) agentId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) conversationId: string | null;
   @ApiPropertyOptional({ nullable: true, type: Date }) answeredAt: Date | null;

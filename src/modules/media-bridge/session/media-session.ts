@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import type { LiveTranscriptEntry } from '../transcript-writer.service.js';
-import type { BridgeOutcome } from '../media-calls.repository.js';
+import type { BridgeOutcome } from '../../calls/call-state.js';
 import {
   AGENT_QUEUE_LIMIT,
   CALLER_QUEUE_LIMIT,
