@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { type ExecutionContext, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '../../config/app-config.js';
-import type { ApiKeysService } from '../../modules/tenants/api-keys.service.js';
+import type { ApiKeyAuthenticator } from './api-key-authenticator.port.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 
@@ -10,10 +10,10 @@ import { ApiKeyGuard } from './api-key.guard.js';
 // 500 and never a principal; the admin key needs no database.
 const ADMIN = 'admin-key-0123456789abcdef';
 
-function setup(lookup: (key: string) => Promise<unknown>) {
+function setup(lookup: ApiKeyAuthenticator['authenticate']) {
   const denied: string[] = [];
   const audit = { recordDenied: async (_r: unknown, _a: string, reason: string) => void denied.push(reason) } as unknown as AuditService;
-  const apiKeys = { authenticate: lookup } as unknown as ApiKeysService;
+  const apiKeys: ApiKeyAuthenticator = { authenticate: lookup };
   const guard = new ApiKeyGuard(new Reflector(), apiKeys, audit, { auth: { adminApiKey: ADMIN } } as AppConfig);
   const run = (authorization?: string) => {
     const request: Record<string, unknown> = { id: 'req-1', headers: authorization ? { authorization } : {} };

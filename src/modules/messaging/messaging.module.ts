@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LeadsModule } from '../leads/leads.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
-import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.js';
+import { TwilioKitModule } from '../twilio-kit/twilio-kit.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { AgentTextClient } from './agent-text.client.js';
 import { SmsInboundService } from './sms-inbound.service.js';
@@ -14,7 +14,7 @@ import { SmsService } from './sms.service.js';
 
 /** SMS and WhatsApp: incoming messages answered by the tenant's agent, delivery statuses, API sends. */
 @Module({
-  imports: [LeadsModule, TenantsModule, TwilioWebhooksModule, UsageModule],
+  imports: [LeadsModule, TenantsModule, TwilioKitModule, UsageModule],
   controllers: [SmsWebhookController, SmsWebhookProbeController, SmsController],
   providers: [AgentTextClient, SmsInboundService, SmsSenderService, SmsStatusService, SmsResendWorker, SmsService],
   exports: [SmsSenderService],

@@ -9,7 +9,7 @@ import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import { PhoneNumbersService } from '../tenants/phone-numbers.service.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import type { TwilioAccountContext } from '../twilio-webhooks/guards/twilio-request.js';
+import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
 import { QuotaService } from '../usage/quota.service.js';
 import { UsageService } from '../usage/usage.service.js';
 import { AgentTextClient } from './agent-text.client.js';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
-import type { TwilioAccountContext } from '../twilio-webhooks/guards/twilio-request.js';
+import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
 import type { SmsStatusParams } from './dto/sms-webhook.dto.js';
 import { returningRows } from '../../database/returning-rows.js';
 import { isRetryable, retryDelayMs, SMS_STATUS_RANK, statusRank } from './sms-rules.js';

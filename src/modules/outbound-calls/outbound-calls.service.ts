@@ -11,7 +11,7 @@ import { TwilioCredentialsService } from '../provider-clients/twilio-credentials
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsService } from '../tenants/tenants.service.js';
-import { isWithinBusinessHours } from '../twilio-webhooks/domain/business-hours.js';
+import { isWithinBusinessHours } from '../../common/domain/business-hours.js';
 import { QuotaService } from '../usage/quota.service.js';
 import type { OutboundCallDto } from './dto/outbound-call.dto.js';
 import { OutboundCallsException as Err, OutboundCallsExceptionCode as Code } from './outbound-calls.exception.js';

@@ -4,7 +4,7 @@ import { CurrentPrincipal, TenantAccess } from '../../common/auth/auth.decorator
 import type { Principal } from '../../common/auth/principal.js';
 import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { Audited } from '../../common/audit/audited.decorator.js';
-import { TenantScopeQueryDto } from '../leads/dto/list-leads-query.dto.js';
+import { TenantScopeQueryDto } from '../../common/dto/tenant-scope-query.dto.js';
 import { CatalogueService, toEmployeeResponse } from './catalogue.service.js';
 import { CreateEmployeeDto, EmployeeResponseDto, UpdateEmployeeDto } from './dto/catalogue.dto.js';
 import { ParseUuidPipe } from '../../common/pipes/parse-uuid.pipe.js';

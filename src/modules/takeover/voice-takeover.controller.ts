@@ -6,9 +6,9 @@ import { TwimlWebhookDocs, WebhookProbeDocs } from '../../common/openapi/webhook
 import type { Principal } from '../../common/auth/principal.js';
 import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { Audited, SkipAudit } from '../../common/audit/audited.decorator.js';
-import { twilioAccountOf } from '../twilio-webhooks/guards/twilio-request.js';
-import { TwilioSignatureGuard } from '../twilio-webhooks/guards/twilio-signature.guard.js';
-import { TwilioParams } from '../twilio-webhooks/twilio-params.decorator.js';
+import { twilioAccountOf } from '../twilio-kit/twilio-request.js';
+import { TwilioSignatureGuard } from '../twilio-kit/twilio-signature.guard.js';
+import { TwilioParams } from '../twilio-kit/twilio-params.decorator.js';
 import { DialActionParams } from './dto/dial-action.dto.js';
 import { TransferCallDto, TransferStartedDto } from './dto/takeover.dto.js';
 import { VoiceTakeoverService } from './voice-takeover.service.js';

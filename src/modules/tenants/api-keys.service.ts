@@ -4,19 +4,16 @@ import { IsNull, Repository } from 'typeorm';
 import { generateSecret, sha256Hex } from '../../common/crypto/tokens.js';
 import { TenantApiKey } from './tenant-api-key.entity.js';
 import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
+import type { ApiKeyAuthenticator, AuthenticatedKey } from '../../common/auth/api-key-authenticator.port.js';
 
 const KEY_PREFIX = 'sb_live_';
 // Writing last_used_at on every request would turn each read into a write; once a minute is enough.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export interface AuthenticatedKey {
-  apiKeyId: string;
-  tenantId: string;
-  tenantStatus: string;
-}
+export type { AuthenticatedKey } from '../../common/auth/api-key-authenticator.port.js';
 
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements ApiKeyAuthenticator {
   constructor(@InjectRepository(TenantApiKey) private readonly keys: Repository<TenantApiKey>) {}
 
   async create(tenantId: string, name: string): Promise<{ id: string; name: string; key: string }> {

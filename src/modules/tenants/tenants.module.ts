@@ -1,3 +1,4 @@
+import { API_KEY_AUTHENTICATOR } from '../../common/auth/api-key-authenticator.port.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysService } from './api-keys.service.js';
@@ -14,7 +15,7 @@ import { TenantsService } from './tenants.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, TenantApiKey, PhoneNumber])],
   controllers: [TenantsController, TenantApiKeysController, TenantPhoneNumbersController, TenantCredentialsController],
-  providers: [TenantsService, ApiKeysService, PhoneNumbersService],
-  exports: [TenantsService, ApiKeysService, PhoneNumbersService],
+  providers: [TenantsService, ApiKeysService, PhoneNumbersService, { provide: API_KEY_AUTHENTICATOR, useExisting: ApiKeysService }],
+  exports: [TenantsService, ApiKeysService, PhoneNumbersService, API_KEY_AUTHENTICATOR],
 })
 export class TenantsModule {}

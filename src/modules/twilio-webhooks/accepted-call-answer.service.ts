@@ -9,8 +9,8 @@ import type { Lead } from '../leads/lead.entity.js';
 import { ElevenLabsApiClient } from '../provider-clients/elevenlabs-api.client.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { DEFAULT_MESSAGES } from './domain/call-admission.js';
-import type { VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
-import { connectStreamTwiml, sayThenHandOffTwiml } from './twiml/voice-twiml.js';
+import type { VoiceWebhookParams } from '../twilio-kit/twilio-webhook.dto.js';
+import { connectStreamTwiml, sayThenHandOffTwiml } from '../twilio-kit/voice-twiml.js';
 
 /**
  * The TwiML for a call that may reach the agent, in the tenant's routing mode:

@@ -6,10 +6,10 @@ import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CallCallbacksService } from './call-callbacks.service.js';
-import { CallStatusParams, RecordingStatusParams, StreamStatusParams } from './dto/twilio-webhook.dto.js';
-import { twilioAccountOf } from './guards/twilio-request.js';
-import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
-import { TwilioParams } from './twilio-params.decorator.js';
+import { CallStatusParams, RecordingStatusParams, StreamStatusParams } from '../twilio-kit/twilio-webhook.dto.js';
+import { twilioAccountOf } from '../twilio-kit/twilio-request.js';
+import { TwilioSignatureGuard } from '../twilio-kit/twilio-signature.guard.js';
+import { TwilioParams } from '../twilio-kit/twilio-params.decorator.js';
 
 /**
  * Twilio's callbacks about a call in progress (signed form POSTs). They answer 204 (Twilio wants

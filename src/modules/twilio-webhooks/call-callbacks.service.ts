@@ -4,8 +4,8 @@ import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { CallStatusService } from '../calls/call-status.service.js';
 import type { StreamState } from '../calls/call-status.js';
 import { QuotaService } from '../usage/quota.service.js';
-import type { CallStatusParams, RecordingStatusParams, StreamStatusParams } from './dto/twilio-webhook.dto.js';
-import type { TwilioAccountContext } from './guards/twilio-request.js';
+import type { CallStatusParams, RecordingStatusParams, StreamStatusParams } from '../twilio-kit/twilio-webhook.dto.js';
+import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
 
 // Twilio's Timestamp is when the event happened; a value far from our clock is not trusted.
 const MAX_CLOCK_SKEW_MS = 24 * 60 * 60_000;

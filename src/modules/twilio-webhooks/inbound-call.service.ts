@@ -14,12 +14,12 @@ import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { UsageService } from '../usage/usage.service.js';
 import { admissionNeeds, CallDisposition, decideAdmission, DEFAULT_MESSAGES, mayHandOff, refusalMessage } from './domain/call-admission.js';
-import type { VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
-import type { TwilioAccountContext } from './guards/twilio-request.js';
+import type { VoiceWebhookParams } from '../twilio-kit/twilio-webhook.dto.js';
+import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
 import { AcceptedCallAnswerService } from './accepted-call-answer.service.js';
 import { OutboundCallAnswerService } from './outbound-call-answer.service.js';
 import { NumberRoute, TenantRoutingService } from './tenant-routing.service.js';
-import { sayThenHandOffTwiml } from './twiml/voice-twiml.js';
+import { sayThenHandOffTwiml } from '../twilio-kit/voice-twiml.js';
 
 export interface VoiceAnswer {
   twiml: string;

@@ -8,9 +8,9 @@ import { LeadsRepository } from '../leads/leads.repository.js';
 import { isMachine, machineAction, type OutboundOverrides } from '../outbound-calls/outbound-rules.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { AcceptedCallAnswerService } from './accepted-call-answer.service.js';
-import type { VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
-import type { TwilioAccountContext } from './guards/twilio-request.js';
-import { hangupTwiml } from './twiml/voice-twiml.js';
+import type { VoiceWebhookParams } from '../twilio-kit/twilio-webhook.dto.js';
+import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
+import { hangupTwiml } from '../twilio-kit/voice-twiml.js';
 
 /**
  * The voice webhook of a call we placed (Direction=outbound-api): the call row exists already

@@ -7,9 +7,9 @@ import { bridgeOutcomeOf } from '../calls/call-state.js';
 import { CallsRepository } from '../calls/calls.repository.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { DEFAULT_MESSAGES } from './domain/call-admission.js';
-import type { TwilioAccountContext } from './guards/twilio-request.js';
+import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
 import { KnownHandoff, TenantRoutingService } from './tenant-routing.service.js';
-import { dialTwiml, hangupTwiml, publicUrl, sayThenHandOffTwiml, TWILIO_VOICE_PATHS } from './twiml/voice-twiml.js';
+import { dialTwiml, hangupTwiml, publicUrl, sayThenHandOffTwiml, TWILIO_VOICE_PATHS } from '../twilio-kit/voice-twiml.js';
 
 // The fallback answers while something is already wrong (often the database): the hand-off
 // lookup gets this long before the caller just hears the apology.

@@ -5,11 +5,11 @@ import { TwimlWebhookDocs, WebhookProbeDocs } from '../../common/openapi/webhook
 import { Public } from '../../common/auth/auth.decorators.js';
 import { SkipAudit } from '../../common/audit/audited.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { TwilioCallParams, VoiceWebhookParams } from './dto/twilio-webhook.dto.js';
-import { AllowDegradedTwilioAccess, twilioAccountOf } from './guards/twilio-request.js';
-import { TwilioSignatureGuard } from './guards/twilio-signature.guard.js';
+import { TwilioCallParams, VoiceWebhookParams } from '../twilio-kit/twilio-webhook.dto.js';
+import { AllowDegradedTwilioAccess, twilioAccountOf } from '../twilio-kit/twilio-request.js';
+import { TwilioSignatureGuard } from '../twilio-kit/twilio-signature.guard.js';
 import { InboundCallService } from './inbound-call.service.js';
-import { TwilioParams } from './twilio-params.decorator.js';
+import { TwilioParams } from '../twilio-kit/twilio-params.decorator.js';
 import { VoiceFallbackService } from './voice-fallback.service.js';
 
 const TWIML = 'text/xml; charset=utf-8';

@@ -58,10 +58,3 @@ export class LeadDetailQueryDto {
   @Max(500)
   timelineLimit?: number;
 }
-
-export class TenantScopeQueryDto {
-  @ApiPropertyOptional({ description: 'Admin key only: the tenant the request acts for' })
-  @IsOptional()
-  @IsUUID()
-  tenantId?: string;
-}

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { TwilioCallParams } from '../../twilio-webhooks/dto/twilio-webhook.dto.js';
+import { TwilioCallParams } from '../../twilio-kit/twilio-webhook.dto.js';
 
 /** `<Dial action>` request: the parent call's fields plus how the dialled leg ended. */
 export class DialActionParams extends TwilioCallParams {

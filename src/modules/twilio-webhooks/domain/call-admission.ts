@@ -1,5 +1,5 @@
 import type { TenantSettings } from '../../tenants/tenant-settings.types.js';
-import { isWithinBusinessHours } from './business-hours.js';
+import { isWithinBusinessHours } from '../../../common/domain/business-hours.js';
 
 // Whether an inbound call reaches the AI agent, and if not why. Pure: the caller passes the
 // clock and the counts it looked up (undefined = not looked up because there is no quota).

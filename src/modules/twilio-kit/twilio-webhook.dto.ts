@@ -1,6 +1,6 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsPhoneNumber } from '../../../common/phone/is-phone-number.decorator.js';
-import { TWILIO_CALL_STATUSES } from '../../calls/call-status.js';
+import { IsPhoneNumber } from '../../common/phone/is-phone-number.decorator.js';
+import { TWILIO_CALL_STATUSES } from '../calls/call-status.js';
 
 // Twilio's webhook fields (docs/protocols.md §3). Values arrive as strings; a repeated field arrives as an
 // array and fails these string checks, which is what we want for identifiers.

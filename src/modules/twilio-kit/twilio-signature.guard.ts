@@ -12,14 +12,14 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { remainingMs, withDeadline } from '../../../common/async/deadline.js';
-import { AuditService } from '../../../common/audit/audit.service.js';
-import { sha256Hex } from '../../../common/crypto/tokens.js';
-import { MetricsService } from '../../../common/metrics/metrics.service.js';
-import { compileSourceAllowlist, type SourceAllowlist } from '../../../common/webhook-security/source-allowlist.js';
-import { TwilioParams, verifyTwilioJsonSignature, verifyTwilioSignature } from '../../../common/webhook-security/twilio-signature.js';
-import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
-import { TwilioCredentialsService } from '../../provider-clients/twilio-credentials.service.js';
+import { remainingMs, withDeadline } from '../../common/async/deadline.js';
+import { AuditService } from '../../common/audit/audit.service.js';
+import { sha256Hex } from '../../common/crypto/tokens.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { compileSourceAllowlist, type SourceAllowlist } from '../../common/webhook-security/source-allowlist.js';
+import { TwilioParams, verifyTwilioJsonSignature, verifyTwilioSignature } from '../../common/webhook-security/twilio-signature.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { TwilioCredentialsService } from '../provider-clients/twilio-credentials.service.js';
 import { TWILIO_DEGRADED_ACCESS, type TwilioAccountContext } from './twilio-request.js';
 
 type RejectionReason = 'source_not_allowed' | 'missing_signature' | 'malformed_account' | 'unknown_account' | 'signature_mismatch' | 'unverifiable';

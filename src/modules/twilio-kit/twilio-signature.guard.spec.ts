@@ -3,10 +3,10 @@ import { type ExecutionContext, ForbiddenException, Logger, ServiceUnavailableEx
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import twilio from 'twilio';
-import type { AuditService } from '../../../common/audit/audit.service.js';
-import { MetricsService } from '../../../common/metrics/metrics.service.js';
-import type { AppConfig } from '../../../config/app-config.js';
-import type { TwilioCredentialsService } from '../../provider-clients/twilio-credentials.service.js';
+import type { AuditService } from '../../common/audit/audit.service.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
+import type { AppConfig } from '../../config/app-config.js';
+import type { TwilioCredentialsService } from '../provider-clients/twilio-credentials.service.js';
 import { TWILIO_DEGRADED_ACCESS } from './twilio-request.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 

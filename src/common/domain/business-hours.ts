@@ -1,4 +1,4 @@
-import type { OpeningInterval, TenantSettings, Weekday } from '../../tenants/tenant-settings.types.js';
+import type { OpeningInterval, TenantSettings, Weekday } from '../../modules/tenants/tenant-settings.types.js';
 
 // Opening hours are wall-clock times in the tenant's timezone, so they follow DST by
 // construction: "now" is converted to local weekday + minutes with Intl (IANA tz database) and
