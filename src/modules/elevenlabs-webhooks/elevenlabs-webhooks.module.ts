@@ -30,6 +30,7 @@ import { ServerToolsController } from './tools/server-tools.controller.js';
 import { ToolSecretController } from './tools/tool-secret.controller.js';
 import { ToolSecretService } from './tools/tool-secret.service.js';
 import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 
 /**
  * Everything ElevenLabs calls on our side: the signed post-call and conversation-event webhooks
@@ -42,6 +43,7 @@ import { TwilioWebhooksModule } from '../twilio-webhooks/twilio-webhooks.module.
     LeadsModule,
     SchedulingModule,
     TwilioWebhooksModule,
+    UsageModule,
   ],
   controllers: [
     PostCallWebhookController,

@@ -48,6 +48,19 @@ export class UsageService {
     await manager.query(usageIncrementSql({ tenantId: '$1::uuid', day: '$2::date', values }), [tenantId, utcDay(at), ...entries.map((c) => deltas[c])]);
   }
 
+  /**
+   * Adds a conversation's AI seconds and cost (ElevenLabs credits) to the tenant's row for the UTC
+   * day it started. Called once per conversation, inside the transaction that records it.
+   */
+  async addAiUsage(tenantId: string, at: Date, seconds: number, cost: number, manager: EntityManager = this.usage.manager): Promise<void> {
+    if (seconds <= 0 && cost <= 0) return;
+    await manager.query(
+      `INSERT INTO usage_daily (tenant_id, day, ai_seconds, ai_cost) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, day) DO UPDATE SET ai_seconds = usage_daily.ai_seconds + EXCLUDED.ai_seconds, ai_cost = usage_daily.ai_cost + EXCLUDED.ai_cost`,
+      [tenantId, utcDay(at), Math.max(0, Math.round(seconds)), Math.max(0, cost).toFixed(4)],
+    );
+  }
+
   /** Voice seconds (both directions) used in the UTC month of `now`: the monthly-minutes quota's measure. */
   async monthVoiceSeconds(tenantId: string, now: Date, manager: EntityManager = this.usage.manager): Promise<number> {
     const rows: Array<{ seconds: number }> = await manager.query(

@@ -12,9 +12,9 @@ import { Tenant } from '../../tenants/tenant.entity.js';
 import type { WebhookInboxEvent } from '../inbox/webhook-inbox.entity.js';
 import { WebhookInboxRepository } from '../inbox/webhook-inbox.repository.js';
 import { InboxOutcome, PermanentInboxError, WebhookInboxWorker } from '../inbox/webhook-inbox.worker.js';
-import { addAiUsage } from './ai-usage.js';
 import { CallCorrelator } from './call-correlator.js';
 import { parseEnvelope, parseTranscription, PostCallPayloadError, PostCallTranscription } from './post-call-payload.js';
+import { UsageService } from '../../usage/usage.service.js';
 
 /** What the call keeps per ElevenLabs conversation (a reconnect may give one call two). */
 interface AiConversationRecord {
@@ -45,6 +45,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     private readonly correlator: CallCorrelator,
     private readonly leads: LeadsService,
     private readonly leadsRepository: LeadsRepository,
+    private readonly usage: UsageService,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -142,7 +143,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     // A call ElevenLabs carried natively hears no Twilio status callbacks: this is its end.
     if (call.routingMode === 'native' && !call.endedAt) Object.assign(changes, { status: 'completed', endedAt, durationSecs: t.durationSecs });
     await manager.update(Call, { id: call.id }, changes as QueryDeepPartialEntity<Call>);
-    if (!alreadyApplied) await addAiUsage(manager, tenant.id, t.startedAt, t.durationSecs, t.cost);
+    if (!alreadyApplied) await this.usage.addAiUsage(tenant.id, t.startedAt, t.durationSecs, t.cost, manager);
     Object.assign(call, changes);
     return { call, applied, summary, aiDurationSecs: totals.secs };
   }
