@@ -26,7 +26,6 @@ const NOT_YET_MOVED = [
   'leads <- takeover: src/modules/takeover/human-control.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/tools/tool-secret.service.ts',
   'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
   'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
 ];

@@ -61,6 +61,17 @@ export class TenantsService {
   }
 
   /** Of these tenant ids, the ones that exist and are active. */
+  /** Stores the SHA-256 of the tenant's server-tool secret (null: none); false when there is no such tenant. */
+  async setToolSecretHash(tenantId: string, hash: string | null): Promise<boolean> {
+    const result = await this.tenants.update({ id: tenantId }, { toolSecretHash: hash });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The tenant whose server-tool secret hashes to `hash` (an indexed lookup, no secret comparison). */
+  findByToolSecretHash(hash: string): Promise<Pick<Tenant, 'id' | 'name' | 'timezone' | 'status'> | null> {
+    return this.tenants.findOne({ select: { id: true, name: true, timezone: true, status: true }, where: { toolSecretHash: hash } });
+  }
+
   async activeTenantIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await this.tenants

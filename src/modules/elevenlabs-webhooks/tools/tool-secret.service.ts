@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { generateSecret, sha256Hex } from '../../../common/crypto/tokens.js';
-import { returningRows } from '../../../database/returning-rows.js';
+import { TenantsService } from '../../tenants/tenants.service.js';
 
 export const TOOL_SECRET_HEADER = 'x-switchboard-tool-secret';
 const PREFIX = 'sbt_';
@@ -21,27 +19,20 @@ export interface ToolTenant {
  */
 @Injectable()
 export class ToolSecretService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly tenants: TenantsService) {}
 
   /** A new secret for the tenant (the old one stops working at once); shown to the caller only now. */
   async rotate(tenantId: string): Promise<string | undefined> {
     const secret = generateSecret(PREFIX, 32);
-    const rows = returningRows(
-      await this.dataSource.query('UPDATE tenants SET tool_secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING id', [tenantId, sha256Hex(secret)]),
-    );
-    return rows.length > 0 ? secret : undefined;
+    return (await this.tenants.setToolSecretHash(tenantId, sha256Hex(secret))) ? secret : undefined;
   }
 
-  async revoke(tenantId: string): Promise<boolean> {
-    const rows = returningRows(
-      await this.dataSource.query('UPDATE tenants SET tool_secret_hash = NULL, updated_at = now() WHERE id = $1 RETURNING id', [tenantId]),
-    );
-    return rows.length > 0;
+  revoke(tenantId: string): Promise<boolean> {
+    return this.tenants.setToolSecretHash(tenantId, null);
   }
 
   async authenticate(secret: string): Promise<ToolTenant | undefined> {
     if (!secret.startsWith(PREFIX) || secret.length > 200) return undefined;
-    const rows: ToolTenant[] = await this.dataSource.query('SELECT id, name, timezone, status FROM tenants WHERE tool_secret_hash = $1', [sha256Hex(secret)]);
-    return rows[0];
+    return (await this.tenants.findByToolSecretHash(sha256Hex(secret))) ?? undefined;
   }
 }
