@@ -22,8 +22,6 @@ const NOT_YET_MOVED = [
   'lead_messages <- messaging: src/modules/messaging/sms-status.service.ts',
   'leads <- messaging: src/modules/messaging/sms-inbound.service.ts',
   'leads <- messaging: src/modules/messaging/sms-sender.service.ts',
-  'leads <- scheduling: src/modules/scheduling/appointments.service.ts',
-  'leads <- takeover: src/modules/takeover/human-control.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
   'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',

@@ -5,6 +5,7 @@ import { LeadMessage, MessageChannel, MessageRole } from './lead-message.entity.
 import { Lead } from './lead.entity.js';
 import { hydrate } from '../../database/hydrate.js';
 import { columnsOf, PreparedStatement, preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
+import { returningRows } from '../../database/returning-rows.js';
 
 /** A timeline entry to write; `externalId` makes the write idempotent. */
 export interface NewTimelineEntry {
@@ -124,6 +125,40 @@ export class LeadsRepository {
 
   countMessages(tenantId: string, leadId: string): Promise<number> {
     return this.messages.countBy({ tenantId, leadId });
+  }
+
+  /**
+   * Puts the lead under a human's control (no automatic replies) or hands it back; the previous
+   * state is read under a row lock, so two requests at once announce one change. Undefined: no
+   * such lead for the tenant.
+   */
+  async setHumanControl(
+    manager: EntityManager,
+    tenantId: string,
+    leadId: string,
+    enabled: boolean,
+    operator: string | null,
+  ): Promise<{ was: boolean } | undefined> {
+    const rows = returningRows<{ id: string; was: boolean }>(
+      await manager.query(
+        `UPDATE leads l SET human_control = $3, human_operator = $4 FROM (SELECT id, human_control AS was FROM leads WHERE tenant_id = $1 AND id = $2 FOR UPDATE) old
+         WHERE l.id = old.id RETURNING l.id, old.was`,
+        [tenantId, leadId, enabled, enabled ? operator : null],
+      ),
+    );
+    return rows[0] ? { was: rows[0].was } : undefined;
+  }
+
+  /** Fills in the name and e-mail a booking or a conversation collected, where the lead has none yet. */
+  async fillMissingContact(
+    manager: EntityManager,
+    lead: Pick<Lead, 'id' | 'tenantId' | 'name' | 'email'>,
+    collected: { name?: string | null; email?: string | null },
+  ): Promise<void> {
+    const contact: Partial<Pick<Lead, 'name' | 'email'>> = {};
+    if (!lead.name && collected.name) contact.name = collected.name;
+    if (!lead.email && collected.email) contact.email = collected.email;
+    if (Object.keys(contact).length > 0) await manager.update(Lead, { id: lead.id, tenantId: lead.tenantId }, contact);
   }
 
   /** The lead row, locked until the transaction ends (post-call processing of one lead is serialised). */

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { toE164 } from '../../common/phone/phone-number.js';
-import { Lead } from '../leads/lead.entity.js';
 import { LeadsRepository } from '../leads/leads.repository.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
@@ -138,10 +137,7 @@ export class AppointmentsService {
           AppointmentSlot,
           slotStarts(start, service.durationMinutes).map((slotStart) => ({ tenantId: tenant.id, employeeId: employee.id, slotStart, appointmentId: saved.id })),
         );
-        const contact: Record<string, string> = {};
-        if (!lead.name) contact.name = customer.name;
-        if (!lead.email && customer.email) contact.email = customer.email;
-        if (Object.keys(contact).length > 0) await manager.update(Lead, { id: lead.id, tenantId: tenant.id }, contact);
+        await this.leads.fillMissingContact(manager, lead, { name: customer.name, email: customer.email });
         await this.leads.insertTimelineEntries(manager, [
           {
             tenantId: tenant.id,

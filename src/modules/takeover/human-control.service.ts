@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LeadsRepository } from '../leads/leads.repository.js';
 import { SmsSenderService } from '../messaging/sms-sender.service.js';
-import { returningRows } from '../../database/returning-rows.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { HumanControlStateDto, OperatorMessageSentDto } from './dto/takeover.dto.js';
 import { TakeoverException, TakeoverExceptionCode } from './takeover.exception.js';
@@ -24,16 +23,10 @@ export class HumanControlService {
 
   async set(tenantId: string, leadId: string, enabled: boolean, operator?: string): Promise<HumanControlStateDto> {
     return this.db.transaction(async (manager) => {
-      const rows = returningRows<{ id: string; was: boolean }>(
-        await manager.query(
-          `UPDATE leads l SET human_control = $3, human_operator = $4 FROM (SELECT id, human_control AS was FROM leads WHERE tenant_id = $1 AND id = $2 FOR UPDATE) old
-           WHERE l.id = old.id RETURNING l.id, old.was`,
-          [tenantId, leadId, enabled, enabled ? (operator ?? null) : null],
-        ),
-      );
-      if (!rows[0]) throw new TakeoverException(TakeoverExceptionCode.LEAD_NOT_FOUND, 'Lead not found');
+      const previous = await this.leads.setHumanControl(manager, tenantId, leadId, enabled, operator ?? null);
+      if (!previous) throw new TakeoverException(TakeoverExceptionCode.LEAD_NOT_FOUND, 'Lead not found');
       // Repeating the same request changes nothing and announces nothing.
-      if (rows[0].was !== enabled) {
+      if (previous.was !== enabled) {
         await this.events.publish(
           { tenantId, type: enabled ? 'takeover.started' : 'takeover.ended', leadId, data: { channel: 'sms', operator: operator ?? null } },
           { manager },
