@@ -367,6 +367,8 @@ async function main(): Promise<void> {
               LOG_PRETTY: 'false',
               HOST: '127.0.0.1',
               PUBLIC_BASE_URL,
+              // The streams are signed over a public URL no provider calls (loopback only).
+              ALLOW_UNSAFE_PUBLIC_URL: 'true',
               ADMIN_API_KEY: randomBytes(24).toString('hex'),
               ENCRYPTION_KEY: randomBytes(32).toString('hex'),
               TWILIO_ACCOUNT_SID: ACCOUNT_SID,

@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
     PUBLIC_BASE_URL: 'https://bench.example.test',
+    ALLOW_UNSAFE_PUBLIC_URL: 'true', // a reserved domain on purpose: loopback only, no provider calls it
     REALTIME_PRUNE_INTERVAL_MS: '0',
     ...(REDIS_URL ? { REDIS_URL, REALTIME_CHANNEL: `bench_${process.pid}` } : {}),
   };
