@@ -53,7 +53,15 @@ export async function startAppProcess(logFile: string, env: Record<string, strin
   const child = fork(join(__dirname, 'app-server.js'), [], {
     execArgv: [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(options.nodeArgs ?? [])],
     stdio: ['ignore', logFd, 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', LOG_PRETTY: 'false', DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10', ALLOW_UNSAFE_PUBLIC_URL: 'true', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
+      ALLOW_UNSAFE_PUBLIC_URL: 'true',
+      ...env,
+    },
   });
   closeSync(logFd);
   const port = await new Promise<number>((resolve, reject) => {
