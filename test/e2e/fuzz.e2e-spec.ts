@@ -4,7 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
 import { buildPostCallTranscription, FakeElevenLabs, signElevenLabsPayload } from '../simulators/elevenlabs/index.js';
-import { encodeForm, FakeTwilioApi, newTwilioSid, signTwilioRequest, TwilioCallSimulator, type TwilioParams } from '../simulators/twilio/index.js';
+import { encodeForm, FakeTwilioApi, newTwilioSid, signedTwilioForm, TwilioCallSimulator, type TwilioParams } from '../simulators/twilio/index.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { withFreshDatabase } from '../support/fresh-database.js';
 import { hostileBody, hostileForm, hostileQuery, toJsonText, type Tree } from '../support/hostile.js';
@@ -239,15 +239,7 @@ describe('Fuzzing every route that takes input (e2e)', () => {
       cases: fc
         .constant(null)
         .chain(() => hostileForm(seed(), extra)) // fresh SIDs for every case
-        .map((params: TwilioParams) => ({
-          method: 'POST',
-          url: path,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': signTwilioRequest(PLATFORM.authToken, `${TEST_ENV.PUBLIC_BASE_URL}${path}`, params),
-          },
-          payload: encodeForm(params),
-        })),
+        .map((params: TwilioParams): Case => signedTwilioForm(PLATFORM.authToken, TEST_ENV.PUBLIC_BASE_URL, path, params)),
     });
     // An answered call is hung up at once, so its pre-opened conversation does not end 10 s later
     // in the middle of another case.

@@ -3,7 +3,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildPostCallTranscription, FakeElevenLabs, signElevenLabsPayload } from '../simulators/elevenlabs/index.js';
-import { encodeForm, FakeTwilioApi, newTwilioSid, signTwilioRequest, TwilioCallSimulator, type TwilioParams } from '../simulators/twilio/index.js';
+import { FakeTwilioApi, newTwilioSid, signedTwilioForm, TwilioCallSimulator, type TwilioParams } from '../simulators/twilio/index.js';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
 import { TEST_ENV } from '../setup/test-env.js';
@@ -124,16 +124,7 @@ async function setUp(t: TestApp, fake: FakeTwilioApi, appBaseUrl: string) {
     signedPost('/api/webhooks/elevenlabs/post-call', JSON.stringify(buildPostCallTranscription({ agent_id: 'agent_contract' })), POST_SECRET);
   await postCall();
   const inbox = (await t.api('GET', '/api/webhooks/inbox')).json().items as { id: string; status: string }[];
-  const twilioForm = (path: string, params: TwilioParams) =>
-    t.inject({
-      method: 'POST',
-      url: path,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': signTwilioRequest(PLATFORM.authToken, `${TEST_ENV.PUBLIC_BASE_URL}${path}`, params),
-      },
-      payload: encodeForm(params),
-    });
+  const twilioForm = (path: string, params: TwilioParams) => t.inject(signedTwilioForm(PLATFORM.authToken, TEST_ENV.PUBLIC_BASE_URL, path, params));
   const callParams = { CallSid: call.callSid, AccountSid: PLATFORM.accountSid, From: caller, To: e164, Direction: 'inbound' };
   return {
     tenant,

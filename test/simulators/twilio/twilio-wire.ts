@@ -34,6 +34,19 @@ export function encodeForm(params: TwilioParams): string {
   return out.toString();
 }
 
+/**
+ * A webhook request exactly as Twilio sends it: the form-encoded params, signed with `authToken`
+ * over `publicBaseUrl + path` (the URL Twilio was given). Ready for fastify's inject.
+ */
+export function signedTwilioForm(authToken: string, publicBaseUrl: string, path: string, params: TwilioParams) {
+  return {
+    method: 'POST' as const,
+    url: path,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(authToken, `${publicBaseUrl}${path}`, params) },
+    payload: encodeForm(params),
+  };
+}
+
 /** Parses a form body or query string; a key seen more than once becomes an array. */
 export function parseForm(body: string): TwilioParams {
   const out: TwilioParams = {};
