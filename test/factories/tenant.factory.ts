@@ -22,9 +22,17 @@ export async function createTenant(t: TestApp, overrides: Record<string, unknown
   return { id: tenant.id, slug, apiKey: keyRes.json().key, apiKeyId: keyRes.json().id, body: tenant };
 }
 
-let numberCounter = 0;
-/** A valid, unique US number in the 415 area (the exchange must start with 2-9 to be valid). */
+// Suites run in parallel Jest workers against one database, so numbers must not collide across
+// workers (each draws from its own area code) nor across the suites one worker runs in turn (each
+// suite loads this file afresh and starts its counter at the clock, in ms, which has moved on by
+// more numbers than the previous suite used; it wraps after 8 million ms, over two hours). The
+// exchange digit stays 2-9, as validation needs. (The old start, clock + counter * 7919, let two
+// suites of one run land on the same number.)
+const AREA_CODES = ['415', '628', '650', '510', '408', '925', '707', '831'];
+const areaCode = AREA_CODES[(Number(process.env.JEST_WORKER_ID ?? 1) - 1) % AREA_CODES.length];
+let numberCounter = Date.now() % 8_000_000;
+/** A valid, unique US number (unique within a test run). */
 export function uniquePhoneNumber(): string {
-  const n = (Date.now() + numberCounter++ * 7919 + process.pid * 104_729) % 8_000_000;
-  return `+1415${2_000_000 + n}`;
+  numberCounter = (numberCounter + 1) % 8_000_000;
+  return `+1${areaCode}${2_000_000 + numberCounter}`;
 }
