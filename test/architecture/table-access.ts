@@ -41,7 +41,8 @@ export function readSchema(): Schema {
   const tables = new Map<string, string>();
   for (const file of files(SRC).filter((f) => f.endsWith('.entity.ts'))) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/@Entity\(\s*(?:\{\s*name:\s*)?'([a-z_]+)'[\s\S]*?export class (\w+)/g)) {
+    // Tables (@Entity) and the read models an owner publishes for others to read (@ViewEntity).
+    for (const m of text.matchAll(/@(?:View)?Entity\(\s*(?:\{\s*name:\s*)?'([a-z_]+)'[\s\S]*?export class (\w+)/g)) {
       owners.set(m[1], moduleOf(file));
       tables.set(m[2], m[1]);
     }
@@ -53,9 +54,18 @@ const SQL_WRITE = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_]+)"?/gi;
 const SQL_READ = /\b(?:FROM|JOIN)\s+"?([a-z_]+)"?/gi;
 const REPO_WRITE = '(?:save|insert|update|delete|upsert|remove|softDelete|restore|increment|decrement)';
 
+/** The text without its comments (prose such as "kept apart from lead_messages" is no read). */
+function withoutComments(source: string): string {
+  return source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/(?<=[;,{}()])\s*\/\/.*$/gm, '');
+}
+
 /** Every table access in one file's text. */
-export function accessesIn(file: string, text: string, schema: Schema): Access[] {
+export function accessesIn(file: string, source: string, schema: Schema): Access[] {
   const module = moduleOf(file);
+  const text = withoutComments(source);
   const out: Access[] = [];
   const add = (table: string | undefined, kind: Access['kind']) => {
     if (table && schema.owners.has(table)) out.push({ table, module, file: relative(ROOT, file), kind });
@@ -86,11 +96,15 @@ export function scanSource(): { schema: Schema; accesses: Access[] } {
   return { schema, accesses };
 }
 
-/** "table <- module: file" for every write by a module that does not own the table. */
-export function foreignWrites(accesses: Access[], schema: Schema): string[] {
+/** "table <- module: file" for every access of `kind` by a module that does not own the table. */
+export function foreignAccesses(accesses: Access[], schema: Schema, kind: Access['kind']): string[] {
   const seen = new Set<string>();
   for (const a of accesses) {
-    if (a.kind === 'write' && schema.owners.get(a.table) !== a.module) seen.add(`${a.table} <- ${a.module}: ${a.file}`);
+    if (a.kind === kind && schema.owners.get(a.table) !== a.module) seen.add(`${a.table} <- ${a.module}: ${a.file}`);
   }
   return [...seen].sort();
+}
+
+export function foreignWrites(accesses: Access[], schema: Schema): string[] {
+  return foreignAccesses(accesses, schema, 'write');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { accessesIn, foreignWrites, readSchema, scanSource } from './table-access.js';
+import { accessesIn, foreignAccesses, foreignWrites, readSchema, scanSource } from './table-access.js';
 
 // One owner per table (issue #14): the module an entity lives in owns its table, and only that
 // module writes it (raw SQL or TypeORM). The writes below are the ones that remain from before the
@@ -28,6 +28,39 @@ const NOT_YET_MOVED = [
   'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
 ];
 
+// Reads across modules go through the owner's repository, or a read model (@ViewEntity) the owner
+// publishes. The same ratchet: these remain from before the rule, and the list may only shrink.
+const NOT_YET_ROUTED_READS = [
+  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/call-correlator.ts',
+  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/post-call-reconciler.service.ts',
+  'calls <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
+  'calls <- outbound-calls: src/modules/outbound-calls/outbound-dispatcher.service.ts',
+  'calls <- scheduling: src/modules/scheduling/appointments.service.ts',
+  'calls <- takeover: src/modules/takeover/voice-takeover.service.ts',
+  'calls <- twilio-webhooks: src/modules/twilio-webhooks/outbound-call-answer.service.ts',
+  'calls <- usage: src/modules/usage/quota.service.ts',
+  'calls <- usage: src/modules/usage/usage.service.ts',
+  'lead_messages <- messaging: src/modules/messaging/sms-inbound.service.ts',
+  'lead_messages <- messaging: src/modules/messaging/sms-resend.worker.ts',
+  'lead_messages <- takeover: src/modules/takeover/human-control.service.ts',
+  'leads <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
+  'leads <- messaging: src/modules/messaging/sms-status.service.ts',
+  'phone_numbers <- messaging: src/modules/messaging/sms-sender.service.ts',
+  'phone_numbers <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
+  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
+  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
+  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
+  'tenants <- calls: src/modules/calls/calls.repository.ts',
+  'tenants <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
+  'tenants <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
+  'tenants <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
+  'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
+  'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
+  'tenants <- scheduling: src/modules/scheduling/appointments.service.ts',
+  'tenants <- takeover: src/modules/takeover/voice-takeover.service.ts',
+  'tenants <- usage: src/modules/usage/quota.service.ts',
+];
+
 describe('Table ownership', () => {
   const { schema, accesses } = scanSource();
 
@@ -41,6 +74,20 @@ describe('Table ownership', () => {
   it('should let no module write a table it does not own, beyond the writes still being moved', () => {
     const found = foreignWrites(accesses, schema);
     expect({ new: found.filter((w) => !NOT_YET_MOVED.includes(w)), moved: NOT_YET_MOVED.filter((w) => !found.includes(w)) }).toEqual({ new: [], moved: [] });
+  });
+
+  it('should let no module read a table it does not own, beyond the reads still being routed through their owners', () => {
+    const found = foreignAccesses(accesses, schema, 'read');
+    expect({ new: found.filter((r) => !NOT_YET_ROUTED_READS.includes(r)), routed: NOT_YET_ROUTED_READS.filter((r) => !found.includes(r)) }).toEqual({
+      new: [],
+      routed: [],
+    });
+  });
+
+  it('should take prose in comments for no access', () => {
+    const s = readSchema();
+    const file = `${process.cwd()}/src/modules/messaging/example.ts`;
+    expect(accessesIn(file, '/** Kept apart from lead_messages on purpose. */\n// then UPDATE calls\nconst x = 1; // insert into leads', s)).toEqual([]);
   });
 
   it('should see a cross-module write in raw SQL, through a repository and through a query builder', () => {
