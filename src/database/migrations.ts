@@ -5,6 +5,7 @@ import { RealtimeEvents1795259562638 } from '../../migrations/1795259562638-Real
 import { ElevenLabsLeadsScheduling1795260019796 } from '../../migrations/1795260019796-ElevenLabsLeadsScheduling.js';
 import { UsageAlerts1795260500000 } from '../../migrations/1795260500000-UsageAlerts.js';
 import { SmsResendQueue1795261000000 } from '../../migrations/1795261000000-SmsResendQueue.js';
+import { TypedCallState1795262000000 } from '../../migrations/1795262000000-TypedCallState.js';
 
 // Every migration in order. A new migration is added here and never edited once merged.
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ElevenLabsLeadsScheduling1795260019796,
   UsageAlerts1795260500000,
   SmsResendQueue1795261000000,
+  TypedCallState1795262000000,
 ];

@@ -32,6 +32,8 @@ export function moduleOf(file: string): string {
 export interface Schema {
   /** table → owning module */
   owners: Map<string, string>;
+  /** read model (a view a module publishes for other modules' queries, in a *.read-model.ts) → its module */
+  readModels: Map<string, string>;
   /** entity class → table */
   tables: Map<string, string>;
 }
@@ -41,13 +43,16 @@ export function readSchema(): Schema {
   const tables = new Map<string, string>();
   for (const file of files(SRC).filter((f) => f.endsWith('.entity.ts'))) {
     const text = readFileSync(file, 'utf8');
-    // Tables (@Entity) and the read models an owner publishes for others to read (@ViewEntity).
-    for (const m of text.matchAll(/@(?:View)?Entity\(\s*(?:\{\s*name:\s*)?'([a-z_]+)'[\s\S]*?export class (\w+)/g)) {
+    for (const m of text.matchAll(/@Entity\(\s*(?:\{\s*name:\s*)?'([a-z_]+)'[\s\S]*?export class (\w+)/g)) {
       owners.set(m[1], moduleOf(file));
       tables.set(m[2], m[1]);
     }
   }
-  return { owners, tables };
+  const readModels = new Map<string, string>();
+  for (const file of files(SRC).filter((f) => f.endsWith('.read-model.ts'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/export const \w+_VIEW = '([a-z_]+)'/g)) readModels.set(m[1], moduleOf(file));
+  }
+  return { owners, tables, readModels };
 }
 
 const SQL_WRITE = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_]+)"?/gi;

@@ -6,15 +6,6 @@ import { accessesIn, foreignAccesses, foreignWrites, readSchema, scanSource } fr
 // rule and are being moved to their owners' repositories; the list may only shrink. A new
 // cross-module write fails here, and so does a listed one that is gone (take it off the list).
 const NOT_YET_MOVED = [
-  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/initiation/conversation-initiation.service.ts',
-  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/call-correlator.ts',
-  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/post-call-side-events.handler.ts',
-  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/post-call-transcription.handler.ts',
-  'calls <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
-  'calls <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
-  'calls <- outbound-calls: src/modules/outbound-calls/outbound-dispatcher.service.ts',
-  'calls <- takeover: src/modules/takeover/voice-takeover.service.ts',
-  'calls <- twilio-webhooks: src/modules/twilio-webhooks/outbound-call-answer.service.ts',
   'lead_messages <- media-bridge: src/modules/media-bridge/transcript-writer.service.ts',
   'lead_messages <- messaging: src/modules/messaging/sms-inbound.service.ts',
   'lead_messages <- messaging: src/modules/messaging/sms-resend.worker.ts',
@@ -28,36 +19,25 @@ const NOT_YET_MOVED = [
   'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
 ];
 
-// Reads across modules go through the owner's repository, or a read model (@ViewEntity) the owner
-// publishes. The same ratchet: these remain from before the rule, and the list may only shrink.
+// Reads across modules go through the owner's repository, or a read model the owner publishes (a
+// view, declared in a *.read-model.ts), which any module may join in its own statements. The same ratchet: these remain from before the rule, and the list may only shrink.
 const NOT_YET_ROUTED_READS = [
-  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/call-correlator.ts',
-  'calls <- elevenlabs-webhooks: src/modules/elevenlabs-webhooks/post-call/post-call-reconciler.service.ts',
-  'calls <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
-  'calls <- outbound-calls: src/modules/outbound-calls/outbound-dispatcher.service.ts',
   'calls <- scheduling: src/modules/scheduling/appointments.service.ts',
-  'calls <- takeover: src/modules/takeover/voice-takeover.service.ts',
-  'calls <- twilio-webhooks: src/modules/twilio-webhooks/outbound-call-answer.service.ts',
-  'calls <- usage: src/modules/usage/quota.service.ts',
   'calls <- usage: src/modules/usage/usage.service.ts',
   'lead_messages <- messaging: src/modules/messaging/sms-inbound.service.ts',
   'lead_messages <- messaging: src/modules/messaging/sms-resend.worker.ts',
   'lead_messages <- takeover: src/modules/takeover/human-control.service.ts',
-  'leads <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
   'leads <- messaging: src/modules/messaging/sms-status.service.ts',
   'phone_numbers <- messaging: src/modules/messaging/sms-sender.service.ts',
   'phone_numbers <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- calls: src/modules/calls/calls.repository.ts',
-  'tenants <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
   'tenants <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
   'tenants <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
   'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
   'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
   'tenants <- scheduling: src/modules/scheduling/appointments.service.ts',
-  'tenants <- takeover: src/modules/takeover/voice-takeover.service.ts',
   'tenants <- usage: src/modules/usage/quota.service.ts',
 ];
 
@@ -69,6 +49,7 @@ describe('Table ownership', () => {
     expect(schema.owners.get('lead_messages')).toBe('leads');
     expect(schema.owners.get('usage_daily')).toBe('usage');
     expect(schema.owners.size).toBeGreaterThanOrEqual(19);
+    expect(Object.fromEntries(schema.readModels)).toEqual({ call_conversations: 'calls', lead_profiles: 'leads', tenant_profiles: 'tenants' });
   });
 
   it('should let no module write a table it does not own, beyond the writes still being moved', () => {

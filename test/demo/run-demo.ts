@@ -58,7 +58,8 @@ interface CallView {
   direction?: string;
   status?: string;
   durationSecs?: number | null;
-  metadata?: { bridgeOutcome?: string; bridgeEndReason?: string } | null;
+  bridgeOutcome?: string | null;
+  bridgeEndReason?: string | null;
   conversationId?: string | null;
   agentId?: string | null;
   statusHistory?: Array<{ status: string }>;
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
 
     printSection(`Call ${call.id}`);
     console.log(
-      `  ${call.direction} call, ${call.status}${call.durationSecs != null ? `, ${call.durationSecs} s` : ''}; bridge outcome: ${call.metadata?.bridgeOutcome ?? '—'} (${call.metadata?.bridgeEndReason ?? '—'})`,
+      `  ${call.direction} call, ${call.status}${call.durationSecs != null ? `, ${call.durationSecs} s` : ''}; bridge outcome: ${call.bridgeOutcome ?? '—'} (${call.bridgeEndReason ?? '—'})`,
     );
     console.log(`  ElevenLabs conversation ${call.conversationId ?? '—'} (agent ${call.agentId ?? AGENT_ID})`);
     if (Array.isArray(call.statusHistory) && call.statusHistory.length > 0)

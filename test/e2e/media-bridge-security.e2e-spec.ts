@@ -155,8 +155,8 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
     expect((await stream.closed).code).toBe(1000);
     expect(h.fake.conversations.filter((c) => c.agentId === call.agentId)).toHaveLength(1); // the pre-opened one was used
     expect(stream.received.media).toBeGreaterThanOrEqual(15); // greeting (buffered before the stream) + answer
-    const [row] = await h.t.dataSource.query(`SELECT id, conversation_id, metadata FROM calls WHERE twilio_call_sid = $1`, [sim.callSid]);
-    expect(row).toMatchObject({ conversation_id: conversation.conversationId, metadata: expect.objectContaining({ bridgeOutcome: 'completed' }) });
+    const [row] = await h.t.dataSource.query(`SELECT id, conversation_id, bridge_outcome FROM calls WHERE twilio_call_sid = $1`, [sim.callSid]);
+    expect(row).toMatchObject({ conversation_id: conversation.conversationId, bridge_outcome: 'completed' });
     expect(conversation.initiation?.user_id).toBe(row.id);
     // Twilio then asks the <Connect action> URL what to do: the agent finished, so hang up.
     const action = await sim.requestAction();
@@ -199,7 +199,7 @@ describe('MediaBridge security, admission and drain (e2e)', () => {
 
     await drained;
     expect((await stream.closed).code).toBe(1000);
-    expect((await callRow(h.t, live.callId)).metadata).toMatchObject({ bridgeOutcome: 'completed', bridgeEndReason: 'shutdown' });
+    expect(await callRow(h.t, live.callId)).toMatchObject({ bridge_outcome: 'completed', bridge_end_reason: 'shutdown' });
     await waitUntil('upstream closed', () => h.fake.openConversationCount === 0);
   });
 });

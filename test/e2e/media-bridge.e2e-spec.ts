@@ -48,12 +48,10 @@ describe('MediaBridge (e2e)', () => {
     expect(stream.received.wrongStreamSid).toBe(0);
     expect(stream.received.marks).toBeGreaterThan(0);
 
-    const row = await waitUntil('bridge outcome', async () =>
-      (await callRow(h.t, call.callId)).metadata?.bridgeOutcome ? callRow(h.t, call.callId) : undefined,
-    );
+    const row = await waitUntil('bridge outcome', async () => ((await callRow(h.t, call.callId)).bridge_outcome ? callRow(h.t, call.callId) : undefined));
     expect(row).toMatchObject({ conversation_id: conversation.conversationId, stream_sid: stream.streamSid, agent_id: call.agentId });
     expect(row.media_connected_at).not.toBeNull();
-    expect(row.metadata).toMatchObject({ bridgeOutcome: 'completed', bridgeEndReason: 'agent_ended' });
+    expect(row).toMatchObject({ bridge_outcome: 'completed', bridge_end_reason: 'agent_ended' });
 
     const rows = await waitUntil('live transcript', async () => {
       const r = await liveRows(call.callId);
@@ -154,8 +152,8 @@ describe('MediaBridge (e2e)', () => {
     expect(conversation.messages).toContainEqual(expect.objectContaining({ type: 'contextual_update', text: expect.stringContaining('"5"') }));
     // The goodbye was played before the stream closed.
     expect(stream.received.media).toBeGreaterThanOrEqual(10);
-    const row = await waitUntil('outcome', async () => ((await callRow(h.t, call.callId)).metadata?.bridgeOutcome ? callRow(h.t, call.callId) : undefined));
-    expect(row.metadata).toMatchObject({ bridgeOutcome: 'transfer', bridgeEndReason: 'agent_transfer' });
+    const row = await waitUntil('outcome', async () => ((await callRow(h.t, call.callId)).bridge_outcome ? callRow(h.t, call.callId) : undefined));
+    expect(row).toMatchObject({ bridge_outcome: 'transfer', bridge_end_reason: 'agent_transfer' });
     const tools = await waitUntil('tool rows', async () => {
       const r = (await liveRows(call.callId)).filter((m: { role: string }) => m.role === 'system');
       return r.length >= 2 ? r : undefined;
@@ -171,7 +169,7 @@ describe('MediaBridge (e2e)', () => {
     expect(closed.code).toBe(1000);
     expect(stream.received.media).toBe(0);
     const row = await callRow(h.t, call.callId);
-    expect(row.metadata).toMatchObject({ bridgeOutcome: 'upstream_failed', bridgeEndReason: 'agent_audio_format' });
+    expect(row).toMatchObject({ bridge_outcome: 'upstream_failed', bridge_end_reason: 'agent_audio_format' });
     expect(row.failure_reason).toMatch(/^ElevenLabs agent audio format: .*pcm_16000/);
     await waitUntil('upstream closed', () => h.fake.openConversationCount === 0);
   });
@@ -187,7 +185,7 @@ describe('MediaBridge (e2e)', () => {
       h.fake.clearFaults();
     }
     const row = await callRow(h.t, call.callId);
-    expect(row.metadata).toMatchObject({ bridgeOutcome: 'upstream_failed', bridgeEndReason: 'signed_url_failed' });
+    expect(row).toMatchObject({ bridge_outcome: 'upstream_failed', bridge_end_reason: 'signed_url_failed' });
     // What a user reads on the call (GET /api/calls/:id): which step failed and why.
     const read = (await h.t.api('GET', `/api/calls/${call.callId}`)).json();
     expect(read.failureReason).toMatch(/^ElevenLabs agent signed_url_failed: .*get-signed-url answered 503/);
@@ -209,7 +207,7 @@ describe('MediaBridge (e2e)', () => {
     expect(closed.code).toBe(1000);
     expect(stream.received.media).toBeGreaterThan(0); // the echo flowed until the drop
     const row = await callRow(h.t, call.callId);
-    expect(row.metadata).toMatchObject({ bridgeOutcome: 'upstream_failed', bridgeEndReason: 'connection_lost' });
+    expect(row).toMatchObject({ bridge_outcome: 'upstream_failed', bridge_end_reason: 'connection_lost' });
     expect(row.failure_reason).toMatch(/^ElevenLabs agent connection_lost: /);
   });
 

@@ -141,8 +141,8 @@ describe('Outbound calls and usage limits', () => {
   it('should mark a call failed when the instance that claimed it died before Twilio answered', async () => {
     const l = await line();
     const [{ id }] = await t.dataSource.query(
-      `INSERT INTO calls (tenant_id, twilio_account_sid, direction, from_number, to_number, status, metadata)
-       VALUES ($1, $2, 'outbound', $3, $4, 'queued', jsonb_build_object('dispatchedAt', now() - interval '10 minutes')) RETURNING id`,
+      `INSERT INTO calls (tenant_id, twilio_account_sid, direction, from_number, to_number, status, dispatched_at)
+       VALUES ($1, $2, 'outbound', $3, $4, 'queued', now() - interval '10 minutes') RETURNING id`,
       [l.tenant.id, PLATFORM.accountSid, l.number, uniquePhoneNumber()],
     );
     expect(await t.app.get(OutboundDispatcherService).sweepLost()).toBeGreaterThanOrEqual(1);
@@ -243,7 +243,7 @@ describe('Outbound calls and usage limits', () => {
       expect(hook.twiml?.connect).toBeUndefined();
       const after = await callRow(row.id);
       expect(after.disposition).toBe('machine_hangup');
-      expect(after.metadata).toMatchObject({ answeredBy: 'machine_start', machineAction: 'hangup' });
+      expect(after).toMatchObject({ answered_by: 'machine_start', metadata: expect.objectContaining({ machineAction: 'hangup' }) });
     });
 
     it('should let the agent leave a voicemail when the tenant says so', async () => {

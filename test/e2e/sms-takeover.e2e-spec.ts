@@ -417,7 +417,7 @@ describe('SMS and takeover', () => {
 
     it('should dial with the same action when the agent asks for a human (transfer_to_human)', async () => {
       const { sim, callId } = await liveCall();
-      await t.dataSource.query(`UPDATE calls SET metadata = metadata || '{"bridgeOutcome":"transfer"}'::jsonb WHERE id = $1`, [callId]);
+      await t.dataSource.query(`UPDATE calls SET bridge_outcome = 'transfer' WHERE id = $1`, [callId]);
       const res = await sim.postSigned('/api/webhooks/twilio/voice/connect-action', sim.baseCallParams());
       expect(res.twiml?.dial).toMatchObject({ number: '+14155550100', action: 'https://voice.example.test/api/webhooks/twilio/voice/dial-action' });
     });

@@ -521,25 +521,24 @@ describe('Twilio voice webhooks', () => {
   });
 
   describe('connect action', () => {
-    const setBridge = (callSid: string, connected: boolean, metadata: Record<string, unknown>) =>
-      t.dataSource.query(`UPDATE calls SET media_connected_at = CASE WHEN $2 THEN now() END, metadata = metadata || $3::jsonb WHERE twilio_call_sid = $1`, [
-        callSid,
-        connected,
-        JSON.stringify(metadata),
-      ]);
+    const setBridge = (callSid: string, connected: boolean, bridge: { outcome?: string; transferTo?: string }) =>
+      t.dataSource.query(
+        `UPDATE calls SET media_connected_at = CASE WHEN $2 THEN now() END, bridge_outcome = $3, transfer_to = $4 WHERE twilio_call_sid = $1`,
+        [callSid, connected, bridge.outcome ?? null, bridge.transferTo ?? null],
+      );
 
-    it.each<[string, boolean, Record<string, unknown>, string | null, string[], string | undefined]>([
+    it.each<[string, boolean, { outcome?: string; transferTo?: string }, string | null, string[], string | undefined]>([
       ['the stream never connected', false, {}, HANDOFF, ['Say', 'Dial'], HANDOFF],
       ['the stream never connected, no hand-off number', false, {}, null, ['Say', 'Hangup'], undefined],
-      ['the agent connection failed', true, { bridgeOutcome: 'upstream_failed' }, HANDOFF, ['Say', 'Dial'], HANDOFF],
-      ['the conversation ended normally', true, { bridgeOutcome: 'completed' }, HANDOFF, ['Hangup'], undefined],
-      ['the agent asked for a transfer', true, { bridgeOutcome: 'transfer' }, HANDOFF, ['Dial'], HANDOFF],
-      ['the agent asked for a transfer to a given number', true, { bridgeOutcome: 'transfer', transferTo: '+14155550177' }, HANDOFF, ['Dial'], '+14155550177'],
-    ])('should continue the call when %s', async (_name, connected, metadata, handoff, verbs, dialled) => {
+      ['the agent connection failed', true, { outcome: 'upstream_failed' }, HANDOFF, ['Say', 'Dial'], HANDOFF],
+      ['the conversation ended normally', true, { outcome: 'completed' }, HANDOFF, ['Hangup'], undefined],
+      ['the agent asked for a transfer', true, { outcome: 'transfer' }, HANDOFF, ['Dial'], HANDOFF],
+      ['the agent asked for a transfer to a given number', true, { outcome: 'transfer', transferTo: '+14155550177' }, HANDOFF, ['Dial'], '+14155550177'],
+    ])('should continue the call when %s', async (_name, connected, bridge, handoff, verbs, dialled) => {
       const { number } = await line(handoff ? { handoffNumber: handoff } : {});
       const call = caller(number);
       await call.sendVoiceWebhook();
-      await setBridge(call.callSid, connected, metadata);
+      await setBridge(call.callSid, connected, bridge);
       const res = await call.requestAction();
       expect(res.status).toBe(200);
       expect(res.twiml?.verbs.map((v) => v.name)).toEqual(verbs);

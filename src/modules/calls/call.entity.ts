@@ -1,10 +1,14 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Tenant } from '../tenants/tenant.entity.js';
-import { type CallRoutingMode } from './call-state.js';
+import { bridgeOutcomeOf, callMetadataOf, type BridgeEndReason, type BridgeOutcome, type CallMetadata, type CallRoutingMode } from './call-state.js';
 
-export type CallDirection = 'inbound' | 'outbound';
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 /** Twilio's call statuses, plus `rejected` for calls we refused before any AI was involved. */
-export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled' | 'rejected';
+export const CALL_STATUSES = ['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled', 'rejected'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+const bridgeOutcomeOrNull = (value: unknown): BridgeOutcome | null => bridgeOutcomeOf(value) ?? null;
 
 @Entity('calls')
 @Index('IDX_calls_tenant_created', ['tenantId', 'createdAt'])
@@ -14,6 +18,8 @@ export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'c
 @Index('UQ_calls_conversation_id', ['conversationId'], { unique: true, where: '"conversation_id" IS NOT NULL' })
 // The outbound dispatcher's queue (across tenants, per account): only calls waiting to be placed.
 @Index('IDX_calls_outbound_queue', ['twilioAccountSid', 'createdAt'], { where: `"direction" = 'outbound' AND "status" = 'queued'` })
+// The dispatcher's rate check: the account's last dispatch.
+@Index('IDX_calls_outbound_dispatched', ['twilioAccountSid', 'dispatchedAt'], { where: `"direction" = 'outbound' AND "dispatched_at" IS NOT NULL` })
 export class Call {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -105,9 +111,45 @@ export class Call {
   @Column({ name: 'failure_reason', type: 'varchar', length: 200, nullable: true })
   failureReason: string | null;
 
-  /** Extra facts that need no column (AMD result, transfer target, ...). */
-  @Column({ type: 'jsonb', default: {} })
-  metadata: Record<string, unknown>;
+  /** How the media bridge let go of the call; the `<Connect action>` answer decides on it. */
+  // A value this version does not know (written by a newer one during a deploy) reads as none.
+  @Column({
+    name: 'bridge_outcome',
+    type: 'varchar',
+    length: 24,
+    nullable: true,
+    transformer: { from: bridgeOutcomeOrNull, to: (v: BridgeOutcome | null | undefined) => v },
+  })
+  bridgeOutcome: BridgeOutcome | null;
+
+  @Column({ name: 'bridge_end_reason', type: 'varchar', length: 40, nullable: true })
+  bridgeEndReason: BridgeEndReason | null;
+
+  @Column({ name: 'bridge_ended_at', type: 'timestamptz', nullable: true })
+  bridgeEndedAt: Date | null;
+
+  /** Where a transfer (the agent's tool or the takeover API) sends the caller, E.164. */
+  @Column({ name: 'transfer_to', type: 'varchar', length: 64, nullable: true })
+  transferTo: string | null;
+
+  /** Times a human handed the caller back to the AI. */
+  @Column({ name: 'handback_count', type: 'integer', default: 0 })
+  handbackCount: number;
+
+  /** Outbound: when a dispatcher claimed the queued call, and when Twilio accepted it. */
+  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
+  dispatchedAt: Date | null;
+
+  @Column({ name: 'placed_at', type: 'timestamptz', nullable: true })
+  placedAt: Date | null;
+
+  /** Outbound with machine detection: Twilio's AnsweredBy (human, machine_start, fax, ...). */
+  @Column({ name: 'answered_by', type: 'varchar', length: 32, nullable: true })
+  answeredBy: string | null;
+
+  /** The structured facts that need no column, in one typed shape; read through callMetadataOf() on every load. */
+  @Column({ type: 'jsonb', default: {}, transformer: { from: callMetadataOf, to: (value: CallMetadata | undefined) => value } })
+  metadata: CallMetadata;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -6,13 +6,32 @@ import { CallStatusService } from './call-status.service.js';
 import { Call } from './call.entity.js';
 import { CallsController } from './calls.controller.js';
 import { CallsRepository } from './calls.repository.js';
+import { CallConversationsRepository } from './call-conversations.repository.js';
 import { CallsService } from './calls.service.js';
+import { OutboundCallQueueRepository } from './outbound-call-queue.repository.js';
 import { SessionTokenService } from './session-token.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallStatusEvent])],
   controllers: [CallsController],
-  providers: [SessionTokenService, CallLifecycleEvents, CallsRepository, CallsService, CallStatusService],
-  exports: [SessionTokenService, CallLifecycleEvents, CallsRepository, CallsService, CallStatusService, TypeOrmModule],
+  providers: [
+    SessionTokenService,
+    CallLifecycleEvents,
+    CallsRepository,
+    OutboundCallQueueRepository,
+    CallConversationsRepository,
+    CallsService,
+    CallStatusService,
+  ],
+  exports: [
+    SessionTokenService,
+    CallLifecycleEvents,
+    CallsRepository,
+    OutboundCallQueueRepository,
+    CallConversationsRepository,
+    CallsService,
+    CallStatusService,
+    TypeOrmModule,
+  ],
 })
 export class CallsModule {}

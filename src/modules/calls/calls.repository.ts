@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { hydrate } from '../../database/hydrate.js';
 import { columnsOf, PreparedStatement, preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
+import { bool, firstRow, int, intOrNull, oneOf, rowsOf, text, textOrNull, jsonObjectOrNull, type SqlRow } from '../../database/sql-row.js';
+import type { ContextOptions } from '../leads/conversation-context.service.js';
+import type { Lead } from '../leads/lead.entity.js';
+import { leadProfileOf } from '../leads/lead-profiles.read-model.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
+import type { Tenant } from '../tenants/tenant.entity.js';
+import { storedTenantSettings, tenantProfileOf } from '../tenants/tenant-profiles.read-model.js';
 import {
   ACTIVE_CALL_MAX_AGE_SQL,
   ACTIVE_CALL_STATUSES,
@@ -16,9 +22,8 @@ import {
 } from './call-status.js';
 import { utcDay } from '../usage/usage-period.js';
 import { usageIncrementSql } from '../usage/usage-sql.js';
-import type { CallDirection, CallStatus } from './call.entity.js';
-import { Call } from './call.entity.js';
-import { type CallRoutingMode } from './call-state.js';
+import { CALL_DIRECTIONS, CALL_STATUSES, Call, type CallDirection, type CallStatus } from './call.entity.js';
+import { callMetadataOf, type BridgeEndReason, type BridgeOutcome, type CallRoutingMode, type HandbackNote, type TransferRequest } from './call-state.js';
 
 export interface NewInboundCall {
   tenantId: string;
@@ -69,6 +74,65 @@ export interface ConnectActionCall {
   tenantSettings: TenantSettings;
 }
 
+/** What the media bridge needs to start a conversation, returned by the stream's claim. */
+export interface MediaStreamClaim {
+  call: { id: string; tenantId: string; leadId: string | null };
+  /** Its tenant_profiles row: no credentials. */
+  tenant: Tenant;
+  /** Its lead_profiles row. */
+  lead: Lead | null;
+  /** Set by a hand-back after a transfer: what the new conversation is told. */
+  handback: HandbackNote | null;
+  /** Per-call context the voice webhook decided (outbound overrides, voicemail message). */
+  contextOptions: ContextOptions | null;
+}
+
+/** How the bridge let go of the call. */
+export interface BridgeEnd {
+  outcome: BridgeOutcome;
+  reason: BridgeEndReason;
+  /** The agent's or caller's failure a user reads on GET /api/calls/:id. */
+  failure?: string;
+}
+
+/** A call as takeover sees it: live or not, its tenant's hand-off settings, an API transfer's reason. */
+export interface TakeoverCall {
+  id: string;
+  tenantId: string;
+  leadId: string | null;
+  callSid: string | null;
+  status: CallStatus;
+  transferReason: string | null;
+  tenantSettings: TenantSettings;
+}
+
+const toTakeoverCall = (r: SqlRow): TakeoverCall => ({
+  id: text(r, 'id'),
+  tenantId: text(r, 'tenant_id'),
+  leadId: textOrNull(r, 'lead_id'),
+  callSid: textOrNull(r, 'twilio_call_sid'),
+  status: oneOf(r, 'status', CALL_STATUSES),
+  transferReason: callMetadataOf(r.metadata).transfer?.reason ?? null,
+  tenantSettings: storedTenantSettings(jsonObjectOrNull(r, 'settings')),
+});
+
+const TAKEOVER_CALL_COLUMNS = 'c.id, c.tenant_id, c.lead_id, c.twilio_call_sid, c.status, c.metadata, t.settings';
+
+const toStatusCallbackResult = (row: SqlRow): StatusCallbackResult => ({
+  callId: text(row, 'id'),
+  tenantId: text(row, 'tenant_id'),
+  leadId: textOrNull(row, 'lead_id'),
+  direction: oneOf(row, 'direction', CALL_DIRECTIONS),
+  previousStatus: oneOf(row, 'prev_status', CALL_STATUSES),
+  status: oneOf(row, 'status', CALL_STATUSES),
+  durationSecs: intOrNull(row, 'duration_secs'),
+  justEnded: bool(row, 'just_ended'),
+  historyAdded: bool(row, 'history_added'),
+  voiceQuota: bool(row, 'voice_quota'),
+});
+
+const toIds = (r: SqlRow) => ({ callId: text(r, 'id'), tenantId: text(r, 'tenant_id') });
+
 const ACCOUNT_MATCHES = `(twilio_account_sid IS NULL OR $2::varchar IS NULL OR twilio_account_sid = $2::varchar)`;
 
 // One statement, so one round trip and atomic without a transaction: lock the row, move it
@@ -108,10 +172,10 @@ WITH prev AS (
   })}
 )
 SELECT upd.*, EXISTS (SELECT 1 FROM hist) AS history_added,
-  upd.just_ended AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = upd.tenant_id AND t.settings->'quotas'->>'monthlyVoiceMinutes' IS NOT NULL) AS voice_quota
+  upd.just_ended AND EXISTS (SELECT 1 FROM tenant_profiles t WHERE t.id = upd.tenant_id AND t.settings->'quotas'->>'monthlyVoiceMinutes' IS NOT NULL) AS voice_quota
 FROM upd`;
 
-const APPLY_STATUS = preparedStatement('calls_apply_status_v1', APPLY_STATUS_SQL);
+const APPLY_STATUS = preparedStatement('calls_apply_status_v2', APPLY_STATUS_SQL);
 
 const insertInboundSql = (columns: string) => `
 WITH ins AS (
@@ -140,8 +204,8 @@ export class CallsRepository {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     const columns = columnsOf(dataSource, Call);
-    this.insertInboundStatement = preparedStatement('calls_insert_inbound_v1', insertInboundSql(columns));
-    this.findBySidStatement = preparedStatement('calls_find_by_sid_v1', `SELECT ${columns} FROM calls WHERE twilio_call_sid = $1`);
+    this.insertInboundStatement = preparedStatement('calls_insert_inbound_v2', insertInboundSql(columns));
+    this.findBySidStatement = preparedStatement('calls_find_by_sid_v2', `SELECT ${columns} FROM calls WHERE twilio_call_sid = $1`);
   }
 
   get manager(): EntityManager {
@@ -180,12 +244,12 @@ export class CallsRepository {
 
   /** The tenant's calls still using a line, not counting `exceptCallSid` (a retried webhook). */
   async countActive(manager: EntityManager, tenantId: string, exceptCallSid: string): Promise<number> {
-    const rows: Array<{ n: number }> = await manager.query(
+    const result: unknown = await manager.query(
       `SELECT count(*)::int AS n FROM calls
        WHERE tenant_id = $1 AND status = ANY($2) AND twilio_call_sid IS DISTINCT FROM $3 AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`,
       [tenantId, ACTIVE_CALL_STATUSES, exceptCallSid],
     );
-    return rows[0]?.n ?? 0;
+    return firstRow(result, (r) => int(r, 'n')) ?? 0;
   }
 
   /** Applies a status callback (see APPLY_STATUS_SQL); null when no such call exists for the account. */
@@ -203,20 +267,7 @@ export class CallsRepository {
       JSON.stringify(input.details),
       utcDay(input.at),
     ]);
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      callId: row.id as string,
-      tenantId: row.tenant_id as string,
-      leadId: (row.lead_id as string | null) ?? null,
-      direction: row.direction as CallDirection,
-      previousStatus: row.prev_status as CallStatus,
-      status: row.status as CallStatus,
-      durationSecs: (row.duration_secs as number | null) ?? null,
-      justEnded: row.just_ended === true,
-      historyAdded: row.history_added === true,
-      voiceQuota: row.voice_quota === true,
-    };
+    return firstRow(rows, toStatusCallbackResult);
   }
 
   /** Stream started → stopped/error, never backwards; the first StreamSid is kept. */
@@ -227,7 +278,7 @@ export class CallsRepository {
     state: StreamState;
     error: string | null;
   }): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
-    const rows: Array<{ id: string; tenant_id: string; stream_status: string }> = await this.dataSource.query(
+    const result: unknown = await this.dataSource.query(
       `UPDATE calls SET
          stream_sid = COALESCE(stream_sid, $3),
          stream_status = CASE WHEN ${streamStateRankSql('$4::varchar')} > ${streamStateRankSql('stream_status')} THEN $4::varchar ELSE stream_status END,
@@ -237,7 +288,7 @@ export class CallsRepository {
        RETURNING id, tenant_id, stream_status`,
       [input.callSid, input.accountSid, input.streamSid, input.state, input.error],
     );
-    return rows[0] ? { callId: rows[0].id, tenantId: rows[0].tenant_id, streamStatus: rows[0].stream_status } : null;
+    return firstRow(result, (r) => ({ ...toIds(r), streamStatus: text(r, 'stream_status') }));
   }
 
   /** Stores the recording; a repeated or out-of-order callback for the same recording changes nothing. */
@@ -249,7 +300,7 @@ export class CallsRepository {
     durationSecs: number | null;
     status: string | null;
   }): Promise<{ callId: string; tenantId: string } | null> {
-    const rows: Array<{ id: string; tenant_id: string }> = await this.dataSource.query(
+    const result: unknown = await this.dataSource.query(
       `UPDATE calls SET
          recording = CASE
            WHEN recording IS NULL OR recording->>'sid' IS DISTINCT FROM $3::varchar
@@ -261,18 +312,20 @@ export class CallsRepository {
        RETURNING id, tenant_id`,
       [input.callSid, input.accountSid, input.sid, input.url, input.durationSecs, input.status],
     );
-    return rows[0] ? { callId: rows[0].id, tenantId: rows[0].tenant_id } : null;
+    return firstRow(result, toIds);
   }
 
   /** The call and its tenant's settings, for `<Connect action>`. */
   async findForConnectAction(callSid: string, accountSid: string | null): Promise<ConnectActionCall | null> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT c.*, t.settings AS tenant_settings FROM calls c JOIN tenants t ON t.id = c.tenant_id
+    const result: unknown = await this.dataSource.query(
+      `SELECT c.*, t.settings AS tenant_settings FROM calls c JOIN tenant_profiles t ON t.id = c.tenant_id
        WHERE c.twilio_call_sid = $1 AND ${ACCOUNT_MATCHES.replace(/twilio_account_sid/g, 'c.twilio_account_sid')}`,
       [callSid, accountSid],
     );
-    if (!rows[0]) return null;
-    return { call: hydrate(this.dataSource.manager, Call, rows[0]), tenantSettings: rows[0].tenant_settings ?? {} };
+    return firstRow(result, (r) => ({
+      call: hydrate(this.dataSource.manager, Call, r),
+      tenantSettings: storedTenantSettings(jsonObjectOrNull(r, 'tenant_settings')),
+    }));
   }
 
   /** Records why we could not serve a call we had accepted (e.g. register-call failed). */
@@ -281,5 +334,118 @@ export class CallsRepository {
       callId,
       reason.slice(0, 200),
     ]);
+  }
+
+  /**
+   * Makes the session token single-use: only the first stream presenting it gets the call (one
+   * atomic UPDATE, safe across instances). In the same round trip it returns what the bridge needs
+   * to start the conversation, read from the tenants' and leads' published profiles. Null when refused.
+   */
+  async claimMediaStream(callId: string, tenantId: string, callSid: string, streamSid: string): Promise<MediaStreamClaim | null> {
+    const result: unknown = await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE calls SET media_connected_at = now(), stream_sid = $1, updated_at = now()
+         WHERE id = $2 AND tenant_id = $3 AND twilio_call_sid = $4 AND media_connected_at IS NULL
+         RETURNING id, tenant_id, lead_id, metadata
+       )
+       SELECT c.id, c.lead_id, c.metadata,
+         t.id AS tenant_id, t.name AS tenant_name, t.slug AS tenant_slug, t.status AS tenant_status, t.timezone AS tenant_timezone, t.settings AS tenant_settings,
+         l.id AS lp_id, l.tenant_id AS lp_tenant_id, l.phone_e164 AS lp_phone_e164, l.name AS lp_name, l.status AS lp_status,
+         l.score AS lp_score, l.summary AS lp_summary, l.interaction_count AS lp_interaction_count
+       FROM claimed c JOIN tenant_profiles t ON t.id = c.tenant_id LEFT JOIN lead_profiles l ON l.id = c.lead_id AND l.tenant_id = c.tenant_id`,
+      [streamSid, callId, tenantId, callSid],
+    );
+    const rows = rowsOf(result);
+    if (rows.length !== 1) return null;
+    const row = rows[0];
+    const metadata = callMetadataOf(row.metadata);
+    return {
+      call: { id: text(row, 'id'), tenantId, leadId: textOrNull(row, 'lead_id') },
+      tenant: tenantProfileOf(row, 'tenant_'),
+      lead: leadProfileOf(row, 'lp_'),
+      handback: metadata.handback ?? null,
+      contextOptions: metadata.contextOptions ?? null,
+    };
+  }
+
+  /** The ElevenLabs conversation the bridge opened for the call (never replaces another one). */
+  async linkConversation(callId: string, tenantId: string, conversationId: string, agentId: string | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE calls SET conversation_id = $1, agent_id = COALESCE($2, agent_id), updated_at = now()
+       WHERE id = $3 AND tenant_id = $4 AND (conversation_id IS NULL OR conversation_id = $1)`,
+      [conversationId, agentId, callId, tenantId],
+    );
+  }
+
+  /**
+   * The bridge's outcome on the call row, and for a call the AI leg could not serve, the first
+   * failure reason a user reads on GET /api/calls/:id (query strings cut: a signed URL's token
+   * must not land in a column).
+   */
+  async recordBridgeOutcome(callId: string, tenantId: string, end: BridgeEnd): Promise<void> {
+    const reason = end.failure ? end.failure.replace(/\?\S*/g, '?…').slice(0, 200) : null;
+    await this.dataSource.query(
+      `UPDATE calls SET bridge_outcome = $1, bridge_end_reason = left($2, 40), bridge_ended_at = now(), failure_reason = COALESCE(failure_reason, $5), updated_at = now()
+       WHERE id = $3 AND tenant_id = $4`,
+      [end.outcome, end.reason, callId, tenantId, reason],
+    );
+  }
+
+  /** A call of the tenant, for a transfer to a human; null when the tenant has no such call. */
+  async findForTransfer(tenantId: string, callId: string): Promise<TakeoverCall | null> {
+    const result: unknown = await this.dataSource.query(
+      `SELECT ${TAKEOVER_CALL_COLUMNS} FROM calls c JOIN tenant_profiles t ON t.id = c.tenant_id WHERE c.tenant_id = $1 AND c.id = $2`,
+      [tenantId, callId],
+    );
+    return firstRow(result, toTakeoverCall);
+  }
+
+  /** The call a `<Dial action>` is about (within the signing tenant when known). */
+  async findForDialAction(callSid: string, tenantId: string | null): Promise<TakeoverCall | null> {
+    const result: unknown = await this.dataSource.query(
+      `SELECT ${TAKEOVER_CALL_COLUMNS} FROM calls c JOIN tenant_profiles t ON t.id = c.tenant_id
+       WHERE c.twilio_call_sid = $1 AND ($2::uuid IS NULL OR c.tenant_id = $2) LIMIT 1`,
+      [callSid, tenantId],
+    );
+    return firstRow(result, toTakeoverCall);
+  }
+
+  /** An API transfer: where the caller goes and why (read back by the dial action's hand-back). */
+  async recordTransferRequest(tenantId: string, callId: string, transfer: TransferRequest): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE calls SET transfer_to = $3, metadata = metadata || jsonb_build_object('transfer', $4::jsonb), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, callId, transfer.to, JSON.stringify(transfer)],
+    );
+  }
+
+  /**
+   * The human leg ended and the caller goes back to the AI: the bridge's last outcome and the
+   * transfer target are cleared, the hand-back note is kept for the next stream's claim, and the
+   * claim is opened again (a new single-use token needs media_connected_at empty). False when the
+   * call is gone.
+   */
+  async recordHandback(tenantId: string, callId: string, note: HandbackNote): Promise<boolean> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE calls SET media_connected_at = NULL, stream_sid = NULL, bridge_outcome = NULL, bridge_end_reason = NULL, bridge_ended_at = NULL,
+         transfer_to = NULL, handback_count = handback_count + 1, metadata = metadata || jsonb_build_object('handback', $3::jsonb), updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+      [tenantId, callId, JSON.stringify(note)],
+    );
+    return rowsOf(result).length > 0;
+  }
+
+  /** Calls of the tenant linked to an ElevenLabs conversation (the booking tool links its appointment). */
+  async findIdByConversation(manager: EntityManager, tenantId: string, conversationId: string): Promise<string | null> {
+    const result: unknown = await manager.query('SELECT id FROM calls WHERE tenant_id = $1 AND conversation_id = $2', [tenantId, conversationId]);
+    return firstRow(result, (r) => text(r, 'id'));
+  }
+
+  /** The tenant's calls still using a line (the concurrent-calls quota). */
+  async countActiveCalls(manager: EntityManager, tenantId: string): Promise<number> {
+    const result: unknown = await manager.query(
+      `SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`,
+      [tenantId, ACTIVE_CALL_STATUSES],
+    );
+    return firstRow(result, (r) => int(r, 'n')) ?? 0;
   }
 }

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
+import { CallsModule } from '../calls/calls.module.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Call } from '../calls/call.entity.js';
 import { LeadsModule } from '../leads/leads.module.js';
 import { SchedulingModule } from '../scheduling/scheduling.module.js';
-import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { CallEvent } from './events/call-event.entity.js';
 import { ConversationEventsController } from './events/conversation-events.controller.js';
@@ -38,7 +37,8 @@ import { UsageModule } from '../usage/usage.module.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([WebhookInboxEvent, CallEvent, ConversationInitiation, Call, Tenant]),
+    TypeOrmModule.forFeature([WebhookInboxEvent, CallEvent, ConversationInitiation]),
+    CallsModule,
     TenantsModule,
     LeadsModule,
     SchedulingModule,

@@ -14,6 +14,7 @@ import { MediaSessionFactory } from './media-session.factory.js';
 import type { MediaSession } from './session/media-session.js';
 import { PendingStream } from './session/pending-stream.js';
 import { readTextFramesDirectly } from './protocol/ws-fast-reader.js';
+import type { BridgeEndReason } from '../calls/call-state.js';
 
 const VERDICT = Symbol('media-stream-verdict');
 type UpgradeRequest = IncomingMessage & { [VERDICT]?: UpgradeVerdict };
@@ -45,7 +46,7 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
 
   onModuleInit(): void {
     this.metrics.liveCalls = () => this.liveCount;
-    this.shutdown.register({ name: 'media-calls', activeCount: () => this.liveCount, endAll: (reason) => this.endAll(reason) });
+    this.shutdown.register({ name: 'media-calls', activeCount: () => this.liveCount, endAll: () => this.endAll('shutdown') });
     this.lifecycle.onAccepted((event) => this.preOpen(event));
   }
 
@@ -183,7 +184,7 @@ export class MediaBridgeService implements OnModuleInit, BeforeApplicationShutdo
   }
 
   /** Drain deadline passed (or shutdown): end every call now, politely (outcome written, then the stream closed). */
-  async endAll(reason: string): Promise<void> {
+  async endAll(reason: BridgeEndReason): Promise<void> {
     for (const p of [...this.pending]) {
       this.drop(p);
       if (p.ws.readyState === WebSocket.OPEN) p.ws.close(1001);

@@ -5,7 +5,7 @@ import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { UPSTREAM_CONNECT_TIMEOUT_MS } from './media-bridge.constants.js';
 import { MediaBridgeMetrics } from './media-bridge.metrics.js';
-import { MediaCallsRepository } from './media-calls.repository.js';
+import { CallsRepository } from '../calls/calls.repository.js';
 import { agentMessages } from './protocol/frame-build.js';
 import { ElevenLabsAgentClient } from './session/elevenlabs-agent.client.js';
 import { MediaSession, type MediaSessionPorts, type SessionLog } from './session/media-session.js';
@@ -34,7 +34,7 @@ export class MediaSessionFactory {
 
   constructor(
     private readonly elevenlabs: ElevenLabsApiClient,
-    private readonly calls: MediaCallsRepository,
+    private readonly calls: CallsRepository,
     private readonly transcripts: TranscriptWriter,
     private readonly tools: ClientToolRegistry,
     private readonly metrics: MediaBridgeMetrics,
@@ -72,15 +72,10 @@ export class MediaSessionFactory {
           connectTimeoutMs: UPSTREAM_CONNECT_TIMEOUT_MS,
         });
       },
-      setConversation: (conversationId) => this.calls.setConversation(callId, tenantId, conversationId, agentId),
+      setConversation: (conversationId) => this.calls.linkConversation(callId, tenantId, conversationId, agentId),
       recordOutcome: (outcome, reason, failure) => {
         this.metrics.ended(outcome);
-        return this.calls.recordBridgeOutcome(
-          callId,
-          tenantId,
-          { bridgeOutcome: outcome, bridgeEndReason: reason, bridgeEndedAt: new Date().toISOString() },
-          failure,
-        );
+        return this.calls.recordBridgeOutcome(callId, tenantId, { outcome, reason, failure });
       },
       timeline: (entry) => this.transcripts.enqueue(entry),
       publish: (type, data) => void this.events.publish({ tenantId, type, callId, leadId, data }).catch(() => undefined),

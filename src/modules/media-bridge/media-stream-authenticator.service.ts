@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingMessage } from 'node:http';
+import type { HandbackNote } from '../calls/call-state.js';
 import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { compileTrust, type TrustFn } from '../../common/logging/request-id.js';
@@ -12,7 +13,7 @@ import { TwilioCredentialsService } from '../provider-clients/twilio-credentials
 import type { Tenant } from '../tenants/tenant.entity.js';
 import { MediaBridgeMetrics } from './media-bridge.metrics.js';
 import { MediaBridgeException, MediaBridgeExceptionCode as Code } from './media-bridge.exception.js';
-import { MediaCallsRepository } from './media-calls.repository.js';
+import { CallsRepository } from '../calls/calls.repository.js';
 import { publicStreamUrls, type StreamStart, verifyStreamSignature } from './media-stream-auth.js';
 
 /** What the upgrade established, kept until the `start` message completes the check. */
@@ -35,8 +36,8 @@ export interface AuthorizedStream {
   tenant: Tenant;
   lead: Lead | null;
   /** A hand-back after a transfer: the note and greeting of the new conversation. */
-  handback?: { note: string; firstMessage?: string } | null;
-  contextOptions?: ContextOptions | null;
+  handback: HandbackNote | null;
+  contextOptions: ContextOptions | null;
 }
 
 const TOKEN_CODES = {
@@ -65,7 +66,7 @@ export class MediaStreamAuthenticator {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly credentials: TwilioCredentialsService,
     private readonly sessionTokens: SessionTokenService,
-    private readonly calls: MediaCallsRepository,
+    private readonly calls: CallsRepository,
     private readonly audit: AuditService,
     private readonly metrics: MediaBridgeMetrics,
   ) {
@@ -112,7 +113,7 @@ export class MediaStreamAuthenticator {
     if (start.callId !== callId) throw new MediaBridgeException(Code.TOKEN_CALL_MISMATCH, 'callId parameter does not match the session token');
     if (signedByTenant && signedByTenant !== tenantId)
       throw new MediaBridgeException(Code.TENANT_MISMATCH, 'Stream signed by another tenant than the session token names');
-    const claimed = await this.calls.claimStream(callId, tenantId, start.callSid, start.streamSid);
+    const claimed = await this.calls.claimMediaStream(callId, tenantId, start.callSid, start.streamSid);
     if (!claimed) throw new MediaBridgeException(Code.TOKEN_REUSED, 'Session token already used (or the call does not exist)');
     return {
       callId,
@@ -122,8 +123,8 @@ export class MediaStreamAuthenticator {
       streamSid: start.streamSid,
       tenant: claimed.tenant,
       lead: claimed.lead,
-      handback: claimed.handback ?? null,
-      contextOptions: claimed.contextOptions ?? null,
+      handback: claimed.handback,
+      contextOptions: claimed.contextOptions,
     };
   }
 

@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { maskPhone } from '../../common/logging/redaction.js';
 import { toE164 } from '../../common/phone/phone-number.js';
-import { Call } from '../calls/call.entity.js';
+import type { Call } from '../calls/call.entity.js';
 import { CallsRepository } from '../calls/calls.repository.js';
-import { hydrate } from '../../database/hydrate.js';
+import { OutboundCallQueueRepository } from '../calls/outbound-call-queue.repository.js';
 import { LeadsRepository } from '../leads/leads.repository.js';
 import { TwilioCredentialsService } from '../provider-clients/twilio-credentials.service.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
@@ -43,6 +43,7 @@ export class OutboundCallsService {
     private readonly tenants: TenantsService,
     private readonly leads: LeadsRepository,
     private readonly calls: CallsRepository,
+    private readonly queue: OutboundCallQueueRepository,
     private readonly credentials: TwilioCredentialsService,
     private readonly quotas: QuotaService,
     private readonly dispatcher: OutboundDispatcherService,
@@ -73,14 +74,16 @@ export class OutboundCallsService {
       await this.assertQuotas(manager, tenant, now);
       const lead = await this.leads.findOrCreateByPhone(tenant.id, to, manager);
       if (lead.optedOutAt) throw new Err(Code.LEAD_OPTED_OUT, 'This lead has opted out of contact');
-      return this.insertQueued(manager, {
-        tenant,
+      return this.queue.enqueue(manager, {
+        tenantId: tenant.id,
         leadId: lead.id,
-        callerId,
-        to,
+        phoneNumberId: callerId.phoneNumberId,
         accountSid,
+        from: callerId.e164,
+        to,
+        routingMode: tenant.settings?.routingMode ?? 'bridge',
         agentId,
-        overrides,
+        options: overrides,
         requestedBy: who.isAdmin ? 'admin' : 'tenant',
       });
     });
@@ -129,44 +132,10 @@ export class OutboundCallsService {
     if (!concurrent.allowed)
       throw new Err(Code.CONCURRENCY_QUOTA, `Concurrent-call quota reached (${concurrent.used} of ${concurrent.limit} lines in use): try again later`);
     // Calls still in our queue are not counted in usage yet (they are when Twilio accepts them).
-    const pending: Array<{ n: number }> = await manager.query(
-      `SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND direction = 'outbound' AND status = 'queued' AND twilio_call_sid IS NULL`,
-      [tenant.id],
-    );
-    const outbound = await this.quotas.check(tenant.id, 'outboundCalls', { manager, now, pending: pending[0]?.n ?? 0 });
+    const pending = await this.queue.countQueued(manager, tenant.id);
+    const outbound = await this.quotas.check(tenant.id, 'outboundCalls', { manager, now, pending });
     if (!outbound.allowed) throw new Err(Code.OUTBOUND_QUOTA, `Monthly outbound-call quota reached (${outbound.used} of ${outbound.limit})`);
     const minutes = await this.quotas.check(tenant.id, 'voiceMinutes', { manager, now });
     if (!minutes.allowed) throw new Err(Code.MINUTES_QUOTA, `Monthly voice-minutes quota reached (${minutes.used} of ${minutes.limit})`);
-  }
-
-  private async insertQueued(
-    manager: EntityManager,
-    input: {
-      tenant: Tenant;
-      leadId: string;
-      callerId: CallerId;
-      to: string;
-      accountSid: string;
-      agentId: string;
-      overrides: OutboundOverrides;
-      requestedBy: string;
-    },
-  ): Promise<Call> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `INSERT INTO calls (tenant_id, lead_id, phone_number_id, twilio_account_sid, direction, from_number, to_number, status, routing_mode, agent_id, metadata)
-       VALUES ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, $8, $9::jsonb) RETURNING *`,
-      [
-        input.tenant.id,
-        input.leadId,
-        input.callerId.phoneNumberId,
-        input.accountSid,
-        input.callerId.e164,
-        input.to,
-        input.tenant.settings?.routingMode ?? 'bridge',
-        input.agentId,
-        JSON.stringify({ outbound: input.overrides, requestedBy: input.requestedBy }),
-      ],
-    );
-    return hydrate(manager, Call, rows[0]);
   }
 }

@@ -1,50 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { Call } from '../calls/call.entity.js';
-import { hydrate } from '../../database/hydrate.js';
+import type { Call } from '../calls/call.entity.js';
+import { OutboundCallQueueRepository } from '../calls/outbound-call-queue.repository.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import { QuotaService } from '../usage/quota.service.js';
-import { utcDay } from '../usage/usage-period.js';
-import { usageIncrementSql } from '../usage/usage-sql.js';
-import { dispatchIntervalMs, type OutboundOverrides } from './outbound-rules.js';
+import { twilioErrorOf } from '../twilio-kit/twilio-error.js';
+import { dispatchIntervalMs } from './outbound-rules.js';
 import { PollingLoop } from '../../common/async/polling-loop.js';
 
 const SWEEP_EVERY_MS = 60_000;
-// Longer than the client's timeout with its retries: a claim this old will never be stored.
-const LOST_AFTER = '2 minutes';
-const WAITING = `direction = 'outbound' AND status = 'queued' AND twilio_call_sid IS NULL AND NOT (metadata ? 'dispatchedAt')`;
-
-// Claims the oldest waiting call of one account, at most one per interval across all instances:
-// the advisory lock serialises the claim per account (pg_try_: a busy account is skipped, not
-// waited for), the last dispatchedAt enforces the rate, and SKIP LOCKED keeps a row another
-// transaction holds out of reach. The claim commits before Twilio is called, so a slow Twilio
-// never holds a lock, and a claimed call is never placed twice.
-const CLAIM_SQL = `
-WITH last AS (
-  SELECT max((metadata->>'dispatchedAt')::timestamptz) AS at FROM calls
-  WHERE twilio_account_sid = $1 AND direction = 'outbound' AND metadata ? 'dispatchedAt' AND created_at > now() - interval '1 day'
-), next AS (
-  SELECT id FROM calls WHERE twilio_account_sid = $1 AND ${WAITING}
-    AND NOT EXISTS (SELECT 1 FROM last WHERE last.at > clock_timestamp() - make_interval(secs => $2::float8 / 1000))
-  ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED
-), claimed AS (
-  UPDATE calls c SET metadata = c.metadata || jsonb_build_object('dispatchedAt', clock_timestamp()), updated_at = now()
-  FROM next WHERE c.id = next.id RETURNING c.*
-)
-SELECT * FROM claimed`; // (a bare UPDATE ... RETURNING comes back from TypeORM as [rows, count])
-
-const PLACED_SQL = `
-WITH upd AS (
-  UPDATE calls SET twilio_call_sid = $2, status = CASE WHEN status = 'queued' THEN 'initiated' ELSE status END,
-    metadata = metadata || jsonb_build_object('placedAt', now()), updated_at = now()
-  WHERE id = $1 RETURNING tenant_id
-), usage AS (
-  ${usageIncrementSql({ tenantId: 'tenant_id', day: '$3::date', values: { outboundCalls: '1' }, source: 'upd' })}
-)
-SELECT tenant_id FROM upd`;
 
 /**
  * Releases queued outbound calls to Twilio at OUTBOUND_CALLS_PER_SECOND per account (Twilio's
@@ -59,7 +25,8 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
   private lastSweep = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dataSource: DataSource,
+    private readonly queue: OutboundCallQueueRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly twilio: TwilioClientFactory,
     private readonly quotas: QuotaService,
@@ -88,45 +55,25 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
 
   private async round(): Promise<void> {
     if (Date.now() - this.lastSweep > SWEEP_EVERY_MS) await this.sweepLost();
-    const accounts: Array<{ sid: string }> = await this.dataSource.query(
-      `SELECT DISTINCT twilio_account_sid AS sid FROM calls WHERE ${WAITING} AND twilio_account_sid IS NOT NULL`,
-    );
-    await Promise.all(accounts.map(({ sid }) => this.dispatchOne(sid)));
+    const accounts = await this.queue.accountsWithWaitingCalls();
+    await Promise.all(accounts.map((sid) => this.dispatchOne(sid)));
   }
 
-  /**
-   * A call claimed by an instance that died before Twilio answered stays claimed without a SID:
-   * after LOST_AFTER it is marked failed (its fate at Twilio is unknown; it is not retried, so a
-   * callee is never called twice).
-   */
+  /** Marks failed the calls an instance claimed but died before placing (see failLostDispatches). */
   async sweepLost(): Promise<number> {
     this.lastSweep = Date.now();
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `WITH lost AS (
-         UPDATE calls SET status = 'failed', ended_at = now(), failure_reason = 'dispatch_lost', updated_at = now()
-         WHERE direction = 'outbound' AND status = 'queued' AND twilio_call_sid IS NULL
-           AND (metadata->>'dispatchedAt')::timestamptz < now() - interval '${LOST_AFTER}'
-         RETURNING id
-       ) SELECT id FROM lost`,
-    );
-    if (rows.length > 0) this.logger.warn({ callIds: rows.map((r) => r.id) }, 'Outbound calls lost while being placed: marked failed');
-    return rows.length;
+    const callIds = await this.queue.failLostDispatches();
+    if (callIds.length > 0) this.logger.warn({ callIds }, 'Outbound calls lost while being placed: marked failed');
+    return callIds.length;
   }
 
   private async dispatchOne(accountSid: string): Promise<void> {
-    const call = await this.dataSource.transaction(async (manager) => {
-      const [{ ok }] = await manager.query<Array<{ ok: boolean }>>(`SELECT pg_try_advisory_xact_lock(hashtextextended('outbound-dispatch:' || $1, 0)) AS ok`, [
-        accountSid,
-      ]);
-      if (!ok) return null;
-      const rows: Array<Record<string, unknown>> = await manager.query(CLAIM_SQL, [accountSid, this.intervalMs]);
-      return rows[0] ? hydrate(manager, Call, rows[0]) : null;
-    });
+    const call = await this.queue.claimNext(accountSid, this.intervalMs);
     if (call) await this.place(call);
   }
 
   private async place(call: Call): Promise<void> {
-    const overrides = (call.metadata?.outbound ?? {}) as OutboundOverrides;
+    const overrides = call.metadata.outbound ?? {};
     const base = this.config.publicBaseUrl.replace(/\/+$/, '');
     try {
       const { client } = await this.twilio.forTenant(call.tenantId);
@@ -143,7 +90,7 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
       });
       const now = new Date();
       await this.dataSource.transaction(async (manager) => {
-        await manager.query(PLACED_SQL, [call.id, created.sid, utcDay(now)]);
+        await this.queue.markPlaced(manager, call.id, created.sid, now);
         await this.quotas.alertIfNeeded(call.tenantId, 'outboundCalls', { manager, now });
       });
       this.logger.log({ callId: call.id, callSid: created.sid, tenantId: call.tenantId }, 'Outbound call placed');
@@ -161,15 +108,10 @@ export class OutboundDispatcherService implements OnApplicationBootstrap, OnModu
 
   /** Twilio refused (or could not be reached): the call ends here with Twilio's code and message. */
   private async markFailed(call: Call, err: unknown): Promise<void> {
-    const e = err as { code?: number; status?: number; message?: string; moreInfo?: string };
-    const twilioError = { code: e.code ?? null, status: e.status ?? null, message: (e.message ?? 'unknown error').slice(0, 300), moreInfo: e.moreInfo ?? null };
+    const twilioError = twilioErrorOf(err);
     this.logger.warn({ callId: call.id, tenantId: call.tenantId, twilioError }, 'Twilio refused the outbound call');
-    await this.dataSource
-      .query(
-        `UPDATE calls SET status = 'failed', ended_at = now(), failure_reason = $2, metadata = metadata || jsonb_build_object('twilioError', $3::jsonb), updated_at = now()
-         WHERE id = $1 AND status = 'queued'`,
-        [call.id, `twilio_${twilioError.code ?? 'error'}: ${twilioError.message}`.slice(0, 200), JSON.stringify(twilioError)],
-      )
+    await this.queue
+      .markPlacementFailed(call.id, twilioError)
       .catch((dbErr: unknown) => this.logger.error({ err: dbErr, callId: call.id }, 'Could not mark the outbound call failed'));
     void this.events.publish({
       tenantId: call.tenantId,

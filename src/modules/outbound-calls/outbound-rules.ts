@@ -1,14 +1,10 @@
+import type { OutboundCallOptions } from '../calls/call-state.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 
 // Pure decisions of the outbound path, table-tested in outbound-rules.spec.ts.
 
-/** What we store in calls.metadata.outbound and apply when Twilio fetches the call's TwiML. */
-export interface OutboundOverrides {
-  dynamicVariables?: Record<string, string | number | boolean>;
-  firstMessage?: string;
-  prompt?: string;
-  machineDetection?: 'Enable' | 'DetectMessageEnd';
-}
+/** What we keep on the call (calls.metadata.outbound) and apply when Twilio fetches the call's TwiML. */
+export type OutboundOverrides = OutboundCallOptions;
 
 export function machineDetectionMode(value: boolean | 'Enable' | 'DetectMessageEnd' | undefined): 'Enable' | 'DetectMessageEnd' | undefined {
   if (value === true) return 'Enable';

@@ -1,31 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ACTIVE_CALL_STATUSES } from '../calls/call-status.js';
+import { CallsRepository } from '../calls/calls.repository.js';
 import { SessionTokenService } from '../calls/session-token.service.js';
-import { returningRows } from '../../database/returning-rows.js';
 import { MediaBridgeService } from '../media-bridge/media-bridge.service.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
-import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
+import { twilioErrorCode } from '../twilio-kit/twilio-error.js';
 import { connectStreamTwiml, dialTwiml, hangupTwiml, publicUrl, TWILIO_VOICE_PATHS } from '../twilio-kit/voice-twiml.js';
 import type { TransferStartedDto } from './dto/takeover.dto.js';
 import { handbackText } from './handback.js';
 import { TakeoverException, TakeoverExceptionCode } from './takeover.exception.js';
-
-interface CallRow {
-  id: string;
-  tenant_id: string;
-  lead_id: string | null;
-  twilio_call_sid: string | null;
-  status: string;
-  metadata: { transfer?: { reason?: string | null } } & Record<string, unknown>;
-  settings: TenantSettings;
-}
 
 /**
  * Voice takeover: a cold transfer of a live call to a human (`<Dial action>`), and the hand-back
@@ -37,7 +25,7 @@ export class VoiceTakeoverService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly calls: CallsRepository,
     private readonly twilio: TwilioClientFactory,
     private readonly sessionTokens: SessionTokenService,
     private readonly audit: AuditService,
@@ -50,35 +38,29 @@ export class VoiceTakeoverService {
   }
 
   async transfer(tenantId: string, callId: string, to?: string, reason?: string): Promise<TransferStartedDto> {
-    const [call]: CallRow[] = await this.db.query(
-      `SELECT c.id, c.tenant_id, c.lead_id, c.twilio_call_sid, c.status, c.metadata, t.settings FROM calls c JOIN tenants t ON t.id = c.tenant_id WHERE c.tenant_id = $1 AND c.id = $2`,
-      [tenantId, callId],
-    );
+    const call = await this.calls.findForTransfer(tenantId, callId);
     if (!call) throw new TakeoverException(TakeoverExceptionCode.CALL_NOT_FOUND, 'Call not found');
-    if (!call.twilio_call_sid || !ACTIVE_CALL_STATUSES.includes(call.status as never))
+    const callSid = call.callSid;
+    if (!callSid || !ACTIVE_CALL_STATUSES.includes(call.status))
       throw new TakeoverException(TakeoverExceptionCode.CALL_NOT_LIVE, `The call is not live (status ${call.status})`);
-    const target = to !== undefined ? toE164(to) : call.settings?.handoffNumber;
+    const target = to !== undefined ? toE164(to) : call.tenantSettings.handoffNumber;
     if (to !== undefined && !target) throw new TakeoverException(TakeoverExceptionCode.INVALID_NUMBER, 'to must be a phone number in E.164 format');
     if (!target) throw new TakeoverException(TakeoverExceptionCode.NO_HANDOFF_NUMBER, 'The tenant has no handoffNumber; pass to');
     // Recorded first: the dial action (which may arrive quickly) reads the transfer's reason.
-    await this.db.query(`UPDATE calls SET metadata = metadata || $3::jsonb, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
-      tenantId,
-      callId,
-      JSON.stringify({ transferTo: target, transfer: { to: target, reason: reason ?? null, at: new Date().toISOString(), by: 'api' } }),
-    ]);
+    await this.calls.recordTransferRequest(tenantId, callId, { to: target, reason: reason ?? null, at: new Date().toISOString(), by: 'api' });
     // The agent's conversation learns why it ends (kept in its transcript and post-call analysis)
     // when this instance bridges the call; the reason is on the call row and the event either way.
     this.bridge.tellAgent(callId, tenantId, `The caller is being transferred to a human colleague${reason ? `: ${reason}` : ''}. The conversation ends here.`);
     const { client } = await this.twilio.forTenant(tenantId);
     try {
       // Redirecting the call ends its <Connect><Stream>: the bridge's session closes with the stream.
-      await client.calls(call.twilio_call_sid).update({ twiml: dialTwiml(target, this.dialActionUrl) });
+      await client.calls(callSid).update({ twiml: dialTwiml(target, this.dialActionUrl) });
     } catch (err) {
-      const code = (err as { code?: number }).code;
+      const code = twilioErrorCode(err);
       this.logger.warn({ callId, code }, 'Twilio refused the transfer');
       throw new TakeoverException(TakeoverExceptionCode.TRANSFER_FAILED, `Twilio refused the transfer${code ? ` (error ${code})` : ''}`);
     }
-    await this.events.publish({ tenantId, type: 'takeover.started', callId, leadId: call.lead_id, data: { channel: 'voice', reason: reason ?? null } });
+    await this.events.publish({ tenantId, type: 'takeover.started', callId, leadId: call.leadId, data: { channel: 'voice', reason: reason ?? null } });
     return { callId, to: target };
   }
 
@@ -88,36 +70,23 @@ export class VoiceTakeoverService {
     account: TwilioAccountContext,
     requestId: string,
   ): Promise<string> {
-    const [call]: CallRow[] = await this.db.query(
-      `SELECT c.id, c.tenant_id, c.lead_id, c.twilio_call_sid, c.status, c.metadata, t.settings FROM calls c JOIN tenants t ON t.id = c.tenant_id
-       WHERE c.twilio_call_sid = $1 AND ($2::uuid IS NULL OR c.tenant_id = $2) LIMIT 1`,
-      [params.CallSid, account.tenantId],
-    );
+    const call = await this.calls.findForDialAction(params.CallSid, account.tenantId);
     if (!call) return hangupTwiml();
     const dialStatus = params.DialCallStatus ?? 'completed';
-    const base = { tenantId: call.tenant_id, callId: call.id, leadId: call.lead_id };
+    const base = { tenantId: call.tenantId, callId: call.id, leadId: call.leadId };
     // The caller hung up (the parent call is over): nothing to hand back.
     const callerGone = params.CallStatus === 'completed' || params.CallStatus === 'canceled';
-    if (callerGone || call.settings?.handBack === false) {
+    if (callerGone || call.tenantSettings.handBack === false) {
       await this.events.publish({ ...base, type: 'takeover.ended', data: { channel: 'voice', dialCallStatus: dialStatus, handedBackToAi: false } });
       return hangupTwiml();
     }
 
-    const text = handbackText(dialStatus, call.metadata?.transfer?.reason);
-    // The new stream gets a new single-use token: the claim needs media_connected_at empty again.
-    const updated = returningRows<{ id: string }>(
-      await this.db.query(
-        `UPDATE calls SET media_connected_at = NULL, stream_sid = NULL, updated_at = now(),
-           metadata = (metadata - 'bridgeOutcome' - 'transferTo') || jsonb_build_object('handback', $3::jsonb, 'handbacks', COALESCE((metadata->>'handbacks')::int, 0) + 1)
-         WHERE tenant_id = $1 AND id = $2 RETURNING id`,
-        [call.tenant_id, call.id, JSON.stringify(text)],
-      ),
-    );
-    if (updated.length === 0) return hangupTwiml();
+    // The new stream gets a new single-use token: the hand-back opens the stream's claim again.
+    if (!(await this.calls.recordHandback(call.tenantId, call.id, handbackText(dialStatus, call.transferReason)))) return hangupTwiml();
     await this.audit.record({
       actorType: 'provider',
       actorId: account.accountSid,
-      tenantId: call.tenant_id,
+      tenantId: call.tenantId,
       action: 'call.handback',
       resourceType: 'call',
       resourceId: call.id,
@@ -128,7 +97,7 @@ export class VoiceTakeoverService {
     await this.events.publish({ ...base, type: 'takeover.ended', data: { channel: 'voice', handedBackToAi: true, dialCallStatus: dialStatus } });
     return connectStreamTwiml({
       publicBaseUrl: this.config.publicBaseUrl,
-      parameters: { sessionToken: this.sessionTokens.issue(call.twilio_call_sid as string, call.tenant_id, call.id), callId: call.id },
+      parameters: { sessionToken: this.sessionTokens.issue(params.CallSid, call.tenantId, call.id), callId: call.id },
     });
   }
 }

@@ -1,11 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Call } from '../calls/call.entity.js';
-import { hydrate } from '../../database/hydrate.js';
+import { OutboundCallQueueRepository } from '../calls/outbound-call-queue.repository.js';
 import type { ContextOptions } from '../leads/conversation-context.service.js';
 import { LeadsRepository } from '../leads/leads.repository.js';
-import { isMachine, machineAction, type OutboundOverrides } from '../outbound-calls/outbound-rules.js';
+import { isMachine, machineAction } from '../outbound-calls/outbound-rules.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { AcceptedCallAnswerService } from './accepted-call-answer.service.js';
 import type { VoiceWebhookParams } from '../twilio-kit/twilio-webhook.dto.js';
@@ -23,44 +20,37 @@ export class OutboundCallAnswerService {
   private readonly logger = new Logger(OutboundCallAnswerService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: OutboundCallQueueRepository,
     private readonly tenants: TenantsService,
     private readonly leads: LeadsRepository,
     private readonly answers: AcceptedCallAnswerService,
   ) {}
 
   async answer(params: VoiceWebhookParams, account: TwilioAccountContext): Promise<string> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT * FROM calls WHERE twilio_call_sid = $1 AND direction = 'outbound' AND (twilio_account_sid IS NULL OR $2::varchar IS NULL OR twilio_account_sid = $2::varchar)`,
-      [params.CallSid, account.accountSid ?? params.AccountSid],
-    );
-    if (!rows[0]) {
+    const call = await this.queue.findBySid(params.CallSid, account.accountSid ?? params.AccountSid);
+    if (!call) {
       // Not a call we placed (or placed by another system on the account): nothing to say to the callee.
       this.logger.warn({ callSid: params.CallSid }, 'Outbound voice webhook for an unknown call: hanging up');
       return hangupTwiml();
     }
-    const call = hydrate(this.dataSource.manager, Call, rows[0]);
     const tenant = await this.tenants.get(call.tenantId);
-    const overrides = (call.metadata?.outbound ?? {}) as OutboundOverrides;
+    const overrides = call.metadata.outbound ?? {};
     const options: ContextOptions = { extraVariables: overrides.dynamicVariables, firstMessage: overrides.firstMessage, prompt: overrides.prompt };
     if (isMachine(params.AnsweredBy)) {
       const action = machineAction(tenant.settings);
-      await this.note(call.id, { answeredBy: params.AnsweredBy, machineAction: action.action }, action.action === 'hangup' ? 'machine_hangup' : 'voicemail');
+      await this.queue.recordAnswer(call.id, {
+        answeredBy: params.AnsweredBy,
+        machineAction: action.action,
+        disposition: action.action === 'hangup' ? 'machine_hangup' : 'voicemail',
+      });
       if (action.action === 'hangup') return hangupTwiml();
       options.firstMessage = action.message;
     } else if (params.AnsweredBy) {
-      await this.note(call.id, { answeredBy: params.AnsweredBy }, null);
+      await this.queue.recordAnswer(call.id, { answeredBy: params.AnsweredBy });
     }
     // Kept on the call: the media stream may land on another instance, which builds the context there.
-    await this.note(call.id, { contextOptions: options }, null);
+    await this.queue.keepContextOptions(call.id, options);
     const lead = call.leadId ? await this.leads.findById(call.tenantId, call.leadId) : null;
     return this.answers.answer(tenant, call, lead, params, options);
-  }
-
-  private async note(callId: string, facts: Record<string, unknown>, disposition: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE calls SET metadata = metadata || $2::jsonb, disposition = COALESCE($3, disposition), updated_at = now() WHERE id = $1`,
-      [callId, JSON.stringify(facts), disposition],
-    );
   }
 }

@@ -3,7 +3,6 @@ import { withDeadline } from '../../common/async/deadline.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { bridgeOutcomeOf } from '../calls/call-state.js';
 import { CallsRepository } from '../calls/calls.repository.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { DEFAULT_MESSAGES } from './domain/call-admission.js';
@@ -62,12 +61,11 @@ export class VoiceFallbackService {
     const { call, tenantSettings } = found;
     // The stream never connected: the caller heard nothing from the agent yet.
     if (!call.mediaConnectedAt) return this.apology(tenantSettings, 'bridge_failed');
-    const outcome = bridgeOutcomeOf(call.metadata?.bridgeOutcome);
-    switch (outcome) {
+    switch (call.bridgeOutcome) {
       case 'upstream_failed':
         return this.apology(tenantSettings, 'bridge_failed');
       case 'transfer': {
-        const requested = typeof call.metadata?.transferTo === 'string' ? toE164(call.metadata.transferTo) : undefined;
+        const requested = call.transferTo ? toE164(call.transferTo) : undefined;
         const target = requested ?? tenantSettings.handoffNumber;
         // The dial action may hand the caller back to the AI when the human leg ends (takeover module).
         return target
@@ -76,7 +74,7 @@ export class VoiceFallbackService {
       }
       case 'completed': // the agent ended the conversation
       case 'caller_hangup': // Twilio asks even when the caller is gone; nothing is left to say
-      case undefined: // the stream ended without an outcome (its instance stopped): end the call
+      case null: // the stream ended without an outcome (its instance stopped), or one this version does not know: end the call
         return hangupTwiml();
     }
   }

@@ -1,13 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ACTIVE_CALL_MAX_AGE_SQL, ACTIVE_CALL_STATUSES } from '../calls/call-status.js';
+import { CallsRepository } from '../calls/calls.repository.js';
+import { firstRow, int, mapRows, type SqlRow } from '../../database/sql-row.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
 import { evaluateQuota, MONTHLY_QUOTAS, type QuotaCheck, type QuotaKind, thresholdsReached } from './quota-rules.js';
 import { minutesUsed, utcMonthStart } from './usage-period.js';
 
 export type { QuotaCheck, QuotaKind } from './quota-rules.js';
+
+const toThreshold = (r: SqlRow): number => int(r, 'threshold');
 
 export interface QuotaCheckOptions {
   /** The caller's transaction (required inside one: the embedded database has one connection per transaction). */
@@ -44,6 +47,7 @@ export class QuotaService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly calls: CallsRepository,
   ) {}
 
   async check(tenantId: string, kind: QuotaKind, options: QuotaCheckOptions = {}): Promise<QuotaCheck> {
@@ -68,13 +72,14 @@ export class QuotaService {
       const reached = thresholdsReached(status.used, status.limit);
       if (reached.length === 0) return [];
       const month = utcMonthStart(now);
-      const inserted: Array<{ threshold: number }> = await manager.query(
+      const result: unknown = await manager.query(
         `INSERT INTO usage_alerts (tenant_id, month, quota, threshold, used, quota_limit)
          SELECT $1, $2::date, $3, t, $5, $6 FROM unnest($4::int[]) AS t
          ON CONFLICT ON CONSTRAINT "PK_usage_alerts" DO NOTHING RETURNING threshold`,
         [tenantId, month, kind, reached, status.used, status.limit],
       );
-      for (const { threshold } of inserted) {
+      const inserted = mapRows(result, toThreshold);
+      for (const threshold of inserted) {
         await this.events.publish(
           {
             tenantId,
@@ -84,7 +89,7 @@ export class QuotaService {
           options.manager ? { manager } : undefined,
         );
       }
-      return inserted.map((r) => r.threshold);
+      return inserted;
     } catch (err) {
       if (options.manager) throw err; // the caller's transaction is aborted anyway
       this.logger.warn({ err, tenantId, kind }, 'Could not evaluate quota alerts');
@@ -94,17 +99,13 @@ export class QuotaService {
 
   private async used(manager: EntityManager, tenantId: string, kind: QuotaKind, now: Date): Promise<number> {
     if (kind === 'concurrentCalls') {
-      const rows: Array<{ n: number }> = await manager.query(
-        `SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`,
-        [tenantId, ACTIVE_CALL_STATUSES],
-      );
-      return rows[0]?.n ?? 0;
+      return this.calls.countActiveCalls(manager, tenantId);
     }
-    const rows: Array<{ used: number }> = await manager.query(`SELECT ${MONTH_USED_SQL[kind]} AS used FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [
+    const result: unknown = await manager.query(`SELECT ${MONTH_USED_SQL[kind]} AS used FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [
       tenantId,
       utcMonthStart(now),
     ]);
-    const used = rows[0]?.used ?? 0;
+    const used = firstRow(result, (r) => int(r, 'used')) ?? 0;
     // Minutes are billed as started minutes, like the usage report.
     return kind === 'voiceMinutes' ? minutesUsed(used) : used;
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CallsModule } from '../calls/calls.module.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { QuotaService } from './quota.service.js';
@@ -8,7 +9,7 @@ import { UsageController } from './usage.controller.js';
 import { UsageService } from './usage.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UsageDaily, UsageAlert]), TenantsModule],
+  imports: [TypeOrmModule.forFeature([UsageDaily, UsageAlert]), TenantsModule, CallsModule],
   controllers: [UsageController],
   providers: [UsageService, QuotaService],
   exports: [UsageService, QuotaService],

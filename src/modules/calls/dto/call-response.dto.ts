@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CallStatusEvent } from '../call-status-event.entity.js';
 import type { Call } from '../call.entity.js';
-import { type CallRoutingMode, CALL_ROUTING_MODES } from '../call-state.js';
+import { BRIDGE_OUTCOMES, type BridgeOutcome, type CallMetadata, type CallRoutingMode, CALL_ROUTING_MODES } from '../call-state.js';
 
 export class CallResponseDto {
   @ApiProperty() id: string;
@@ -29,7 +29,27 @@ export class CallResponseDto {
   @ApiPropertyOptional({ nullable: true, type: Object }) recording: Record<string, unknown> | null;
   @ApiPropertyOptional({ nullable: true, type: String }) summary: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) failureReason: string | null;
-  @ApiProperty({ type: Object, description: 'Bridge outcome, transfer target and other facts' }) metadata: Record<string, unknown>;
+  @ApiPropertyOptional({ nullable: true, type: String, enum: BRIDGE_OUTCOMES, description: 'How the media bridge let go of the call' })
+  bridgeOutcome: BridgeOutcome | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'agent_ended',
+    description: 'Why the bridge ended (agent_ended, agent_transfer, twilio_stop, connection_lost, ...)',
+  })
+  bridgeEndReason: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) bridgeEndedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Where a transfer sends the caller (E.164)' }) transferTo: string | null;
+  @ApiProperty({ description: 'Times a human handed the caller back to the AI' }) handbackCount: number;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "Outbound with machine detection: Twilio's AnsweredBy" }) answeredBy: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Date, description: 'Outbound: when Twilio accepted the call' }) placedAt: Date | null;
+  @ApiProperty({
+    type: Object,
+    description:
+      'Other facts (outbound options, transfer request, hand-back note, AI conversations, recording, Twilio error). ' +
+      'Until 0.3 it also repeats bridgeOutcome, bridgeEndReason, transferTo and answeredBy (deprecated: read the fields above).',
+  })
+  metadata: Record<string, unknown>;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 }
@@ -49,6 +69,12 @@ export class CallDetailDto extends CallResponseDto {
 export class CallPageDto {
   @ApiProperty({ type: [CallResponseDto] }) items: CallResponseDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+/** metadata as clients before 0.2 read it: the facts that became columns, repeated (when set). */
+function withDeprecatedFacts(metadata: CallMetadata, c: Call): Record<string, unknown> {
+  const facts = { bridgeOutcome: c.bridgeOutcome, bridgeEndReason: c.bridgeEndReason, transferTo: c.transferTo, answeredBy: c.answeredBy };
+  return { ...metadata, ...Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== null)) };
 }
 
 export function toCallResponse(c: Call): CallResponseDto {
@@ -73,7 +99,14 @@ export function toCallResponse(c: Call): CallResponseDto {
     recording: c.recording,
     summary: c.summary,
     failureReason: c.failureReason,
-    metadata: c.metadata,
+    bridgeOutcome: c.bridgeOutcome,
+    bridgeEndReason: c.bridgeEndReason,
+    bridgeEndedAt: c.bridgeEndedAt,
+    transferTo: c.transferTo,
+    handbackCount: c.handbackCount,
+    answeredBy: c.answeredBy,
+    placedAt: c.placedAt,
+    metadata: withDeprecatedFacts(c.metadata, c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

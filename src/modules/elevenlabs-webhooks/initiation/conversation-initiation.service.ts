@@ -11,6 +11,8 @@ import { LeadsRepository } from '../../leads/leads.repository.js';
 import type { Tenant } from '../../tenants/tenant.entity.js';
 import { TenantRoutingService } from '../../twilio-webhooks/tenant-routing.service.js';
 import { initiationAnswer, InitiationAnswer, InitiationRequest } from './initiation-request.js';
+import { upsertNativeCallSql } from '../../calls/call-conversations.repository.js';
+import { firstRow, text, textOrNull } from '../../../database/sql-row.js';
 
 type Outcome = 'answered' | 'unknown_number' | 'unavailable' | 'rate_limited';
 
@@ -72,7 +74,7 @@ export class ConversationInitiationService {
     called: string,
   ): Promise<{ admitted: boolean; callId: string | null }> {
     const { rateLimit, rateWindowSecs } = this.config.elevenlabs.initiation;
-    const rows: Array<{ outcome: string; id: string | null; tenant_id: string | null }> = await this.dataSource.query(
+    const result: unknown = await this.dataSource.query(
       `WITH decision AS (
          SELECT CASE WHEN $9::int > 0 AND count(*) >= $9::int THEN 'rate_limited' ELSE 'answered' END AS outcome
          FROM conversation_initiations
@@ -80,16 +82,15 @@ export class ConversationInitiationService {
        logged AS (
          INSERT INTO conversation_initiations (tenant_id, caller, call_sid, outcome) SELECT $1, $5, $4, outcome FROM decision),
        call AS (
-         INSERT INTO calls (tenant_id, lead_id, phone_number_id, twilio_call_sid, direction, from_number, to_number, status, routing_mode, agent_id, answered_at)
-         SELECT $1, $2, $3, $4, 'inbound', $5, $6, 'in-progress', 'native', $7, now() FROM decision WHERE decision.outcome = 'answered' AND $4::text IS NOT NULL
-         ON CONFLICT (twilio_call_sid) WHERE twilio_call_sid IS NOT NULL
-         DO UPDATE SET lead_id = COALESCE(calls.lead_id, EXCLUDED.lead_id), agent_id = COALESCE(calls.agent_id, EXCLUDED.agent_id), updated_at = now()
-         RETURNING id, tenant_id)
+         ${upsertNativeCallSql(
+           { tenantId: '$1', leadId: '$2', phoneNumberId: '$3', callSid: '$4', from: '$5', to: '$6', agentId: '$7' },
+           `decision WHERE decision.outcome = 'answered' AND $4::text IS NOT NULL`,
+         )})
        SELECT decision.outcome, call.id, call.tenant_id FROM decision LEFT JOIN call ON true`,
       [tenant.id, leadId, phoneNumberId, request.twilioCallSid, request.callerId, called, request.agentId, rateWindowSecs, rateLimit],
     );
-    const row = rows[0];
-    return { admitted: row?.outcome === 'answered', callId: row?.tenant_id === tenant.id ? row.id : null };
+    const row = firstRow(result, (r) => ({ outcome: text(r, 'outcome'), callId: textOrNull(r, 'id'), tenantId: textOrNull(r, 'tenant_id') }));
+    return { admitted: row?.outcome === 'answered', callId: row?.tenantId === tenant.id ? row.callId : null };
   }
 
   private neutral(outcome: Exclude<Outcome, 'answered'>, request: InitiationRequest, tenant?: Tenant): InitiationAnswer {

@@ -8,6 +8,16 @@ import { WebhookInboxRepository } from '../inbox/webhook-inbox.repository.js';
 import { WebhookInboxWorker } from '../inbox/webhook-inbox.worker.js';
 import { RecordingStore } from './recording-store.js';
 import { PollingLoop } from '../../../common/async/polling-loop.js';
+import { mapRows, text, type SqlRow } from '../../../database/sql-row.js';
+
+/** An ended call whose conversation's transcript never arrived (read from the calls module's call_conversations view). */
+interface DueCall {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+}
+
+const toDueCall = (r: SqlRow): DueCall => ({ id: text(r, 'id'), tenantId: text(r, 'tenant_id'), conversationId: text(r, 'conversation_id') });
 
 const BATCH = 50;
 const LOOKBACK_DAYS = 7;
@@ -65,15 +75,16 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
 
   private async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, queued: 0, notFinished: 0, missing: 0, errors: 0 };
-    const due: Array<{ id: string; tenant_id: string; conversation_id: string }> = await this.dataSource.query(
-      `SELECT c.id, c.tenant_id, c.conversation_id FROM calls c
-       WHERE c.conversation_id IS NOT NULL AND c.ended_at IS NOT NULL
+    const result: unknown = await this.dataSource.query(
+      `SELECT c.id, c.tenant_id, c.conversation_id FROM call_conversations c
+       WHERE c.ended_at IS NOT NULL
          AND c.ended_at < now() - make_interval(mins => $1) AND c.ended_at > now() - make_interval(days => $2)
-         AND NOT (COALESCE(c.metadata->'aiConversations', '{}'::jsonb) ? c.conversation_id)
+         AND NOT c.transcript_applied
          AND NOT EXISTS (SELECT 1 FROM webhook_inbox w WHERE w.provider = 'elevenlabs' AND w.event_type = 'post_call_transcription' AND w.external_id = c.conversation_id)
        ORDER BY c.ended_at LIMIT $3`,
       [this.config.elevenlabs.postCall.reconcileAfterMinutes, LOOKBACK_DAYS, BATCH],
     );
+    const due = mapRows(result, toDueCall);
     for (const call of due) {
       if (this.loop.stopped) break;
       report.checked++;
@@ -85,10 +96,10 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
     return report;
   }
 
-  private async reconcileCall(call: { id: string; tenant_id: string; conversation_id: string }, report: ReconcileReport): Promise<void> {
+  private async reconcileCall(call: DueCall, report: ReconcileReport): Promise<void> {
     try {
-      const apiKey = await this.elevenLabs.apiKeyForTenant(call.tenant_id);
-      const details = await this.elevenLabs.getConversation<Record<string, unknown>>(apiKey, call.conversation_id);
+      const apiKey = await this.elevenLabs.apiKeyForTenant(call.tenantId);
+      const details = await this.elevenLabs.getConversation<Record<string, unknown>>(apiKey, call.conversationId);
       if (details.status !== 'done' && details.status !== 'failed') {
         report.notFinished++; // still processing at ElevenLabs: the next pass looks again
         return;
@@ -96,12 +107,12 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
       const payload = {
         type: 'post_call_transcription',
         event_timestamp: Math.floor(Date.now() / 1000),
-        data: { ...details, conversation_id: call.conversation_id },
+        data: { ...details, conversation_id: call.conversationId },
       };
       const { inserted } = await this.inbox.insert({
         provider: 'elevenlabs',
         eventType: 'post_call_transcription',
-        externalId: call.conversation_id,
+        externalId: call.conversationId,
         payload,
         source: 'reconciliation',
       });
@@ -113,16 +124,16 @@ export class PostCallReconciler implements OnApplicationBootstrap, OnModuleDestr
         await this.inbox.insert({
           provider: 'elevenlabs',
           eventType: 'post_call_transcription',
-          externalId: call.conversation_id,
+          externalId: call.conversationId,
           source: 'reconciliation',
-          payload: { type: 'post_call_transcription', data: { conversation_id: call.conversation_id }, notFoundAtElevenLabs: true },
+          payload: { type: 'post_call_transcription', data: { conversation_id: call.conversationId }, notFoundAtElevenLabs: true },
           status: 'failed',
           lastError: 'ElevenLabs has no such conversation (404)',
         });
         return;
       }
       report.errors++;
-      this.logger.warn({ err, callId: call.id, conversationId: call.conversation_id }, 'Could not fetch a conversation for reconciliation');
+      this.logger.warn({ err, callId: call.id, conversationId: call.conversationId }, 'Could not fetch a conversation for reconciliation');
     }
   }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Call, CallStatus } from '../../calls/call.entity.js';
+import { CallConversationsRepository } from '../../calls/call-conversations.repository.js';
+import type { CallStatus } from '../../calls/call.entity.js';
 import { EVENT_BUS, type EventBus } from '../../realtime/event-bus.port.js';
 import type { WebhookInboxEvent } from '../inbox/webhook-inbox.entity.js';
 import { InboxOutcome, PermanentInboxError, WebhookInboxWorker } from '../inbox/webhook-inbox.worker.js';
@@ -31,6 +32,7 @@ export class PostCallSideEventsHandler implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly worker: WebhookInboxWorker,
     private readonly correlator: CallCorrelator,
+    private readonly calls: CallConversationsRepository,
     private readonly recordings: RecordingStore,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
@@ -48,10 +50,7 @@ export class PostCallSideEventsHandler implements OnModuleInit {
     const match = await this.correlator.find(this.dataSource.manager, keys, false);
     if (!match) return { status: 'unmatched', note: 'No call has this conversation id yet (it is retried when its transcript links it)' };
     const stored = await this.recordings.promote(pending, match.call.tenantId, keys.conversationId);
-    await this.dataSource.query(`UPDATE calls SET metadata = metadata || jsonb_build_object('aiRecording', $2::jsonb), updated_at = now() WHERE id = $1`, [
-      match.call.id,
-      JSON.stringify({ file: stored.file, bytes: stored.bytes, conversationId: keys.conversationId, format: 'mp3' }),
-    ]);
+    await this.calls.attachAiRecording(match.call.id, { file: stored.file, bytes: stored.bytes, conversationId: keys.conversationId, format: 'mp3' });
     return { status: 'done', tenantId: match.call.tenantId, callId: match.call.id };
   }
 
@@ -66,12 +65,7 @@ export class PostCallSideEventsHandler implements OnModuleInit {
       if (FINAL_STATUSES.has(call.status)) return { call, changed: false };
       const status = callStatusForFailure(failure.failureReason);
       const failureReason = `elevenlabs: ${failure.failureReason}${failure.sipCode ? ` (SIP ${failure.sipCode})` : ''}`;
-      await manager.update(
-        Call,
-        { id: call.id },
-        { status, failureReason, endedAt: call.endedAt ?? new Date(), sipResponseCode: call.sipResponseCode ?? failure.sipCode },
-      );
-      Object.assign(call, { status, failureReason });
+      await this.calls.recordInitiationFailure(manager, call, { status, failureReason, endedAt: new Date(), sipResponseCode: failure.sipCode });
       return { call, changed: true };
     });
     if (!result) return { status: 'unmatched', note: 'No call has this conversation id or CallSid' };

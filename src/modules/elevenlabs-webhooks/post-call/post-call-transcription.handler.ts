@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { parseTwilioAddress } from '../../../common/phone/phone-number.js';
-import { Call } from '../../calls/call.entity.js';
+import { CallConversationsRepository } from '../../calls/call-conversations.repository.js';
+import type { Call } from '../../calls/call.entity.js';
 import type { AppliedConversation } from '../../leads/leads.service.js';
 import { LeadsRepository } from '../../leads/leads.repository.js';
 import { LeadsService } from '../../leads/leads.service.js';
@@ -15,14 +15,6 @@ import { InboxOutcome, PermanentInboxError, WebhookInboxWorker } from '../inbox/
 import { CallCorrelator } from './call-correlator.js';
 import { parseEnvelope, parseTranscription, PostCallPayloadError, PostCallTranscription } from './post-call-payload.js';
 import { UsageService } from '../../usage/usage.service.js';
-
-/** What the call keeps per ElevenLabs conversation (a reconnect may give one call two). */
-interface AiConversationRecord {
-  durationSecs: number;
-  cost: number;
-  status: string | null;
-  startedAt: string;
-}
 
 interface Recorded {
   call: Call;
@@ -43,6 +35,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     private readonly worker: WebhookInboxWorker,
     private readonly inbox: WebhookInboxRepository,
     private readonly correlator: CallCorrelator,
+    private readonly calls: CallConversationsRepository,
     private readonly leads: LeadsService,
     private readonly leadsRepository: LeadsRepository,
     private readonly usage: UsageService,
@@ -92,7 +85,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     await this.correlator.claimConversation(manager, call, t.conversationId);
     const tenant = await manager.findOneByOrFail(Tenant, { id: call.tenantId });
 
-    const conversations = { ...((call.metadata?.aiConversations ?? {}) as Record<string, AiConversationRecord>) };
+    const conversations = { ...(call.metadata.aiConversations ?? {}) };
     const alreadyApplied = t.conversationId in conversations;
     conversations[t.conversationId] = { durationSecs: t.durationSecs, cost: t.cost, status: t.status, startedAt: t.startedAt.toISOString() };
     const totals = Object.values(conversations).reduce((sum, c) => ({ secs: sum.secs + c.durationSecs, cost: sum.cost + c.cost }), { secs: 0, cost: 0 });
@@ -114,7 +107,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
       : undefined;
     const summary = applied?.outcome?.changes.summary ?? t.analysis?.summary ?? this.leads.summarise(t.turns);
 
-    const changes: Partial<Call> = {
+    await this.calls.recordAiConversation(manager, call, {
       leadId,
       summary,
       analysis: {
@@ -136,15 +129,14 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
             }
           : {}),
       },
+      conversations,
       aiDurationSecs: totals.secs,
-      aiCost: totals.cost.toFixed(4),
-      metadata: { ...(call.metadata ?? {}), aiConversations: conversations, aiConversationStatus: t.status },
-    };
-    // A call ElevenLabs carried natively hears no Twilio status callbacks: this is its end.
-    if (call.routingMode === 'native' && !call.endedAt) Object.assign(changes, { status: 'completed', endedAt, durationSecs: t.durationSecs });
-    await manager.update(Call, { id: call.id }, changes as QueryDeepPartialEntity<Call>);
+      aiCost: totals.cost,
+      status: t.status,
+      // A call ElevenLabs carried natively hears no Twilio status callbacks: this is its end.
+      ...(call.routingMode === 'native' && !call.endedAt ? { nativeEnd: { endedAt, durationSecs: t.durationSecs } } : {}),
+    });
     if (!alreadyApplied) await this.usage.addAiUsage(tenant.id, t.startedAt, t.durationSecs, t.cost, manager);
-    Object.assign(call, changes);
     return { call, applied, summary, aiDurationSecs: totals.secs };
   }
 

@@ -4,6 +4,7 @@ import { writeRawFrame } from '../protocol/ws-frame.js';
 import { FrameSpan, scanAgentAudio } from '../protocol/frame-scan.js';
 import { readTextFramesDirectly } from '../protocol/ws-fast-reader.js';
 import { textOf } from '../../../common/json/text-of.js';
+import type { AgentFailureType } from '../../calls/call-state.js';
 
 // The outbound conversation WebSocket to ElevenLabs (docs/protocols.md §4): signed URL (or the public
 // URL), `conversation_initiation_client_data` first, pongs at once, and an `abort` that works in
@@ -23,8 +24,8 @@ export interface ConversationMetadata {
 export interface AgentEnd {
   kind: 'ended' | 'failed';
   stage: AgentFailureStage;
-  /** Short label for metrics: connect_timeout, signed_url_failed, connect_failed, initiation_rejected, error_event, connection_lost, abnormal_close. */
-  type?: string;
+  /** Short label, also for metrics. */
+  type?: AgentFailureType;
   code?: number;
   reason: string;
   /** `error_event.error_type` when ElevenLabs sent an `error` before closing. */
@@ -238,7 +239,7 @@ export class ElevenLabsAgentClient {
     });
   }
 
-  private fail(stage: AgentFailureStage, type: string, reason: string): void {
+  private fail(stage: AgentFailureStage, type: AgentFailureType, reason: string): void {
     if (this.state === 'closed') return;
     this.close(1011);
     this.opts.listener.onAgentClosed({ kind: 'failed', stage, type, reason });

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import type { LiveTranscriptEntry } from '../transcript-writer.service.js';
-import type { BridgeOutcome } from '../../calls/call-state.js';
+import type { BridgeEndReason, BridgeOutcome } from '../../calls/call-state.js';
 import {
   AGENT_QUEUE_LIMIT,
   CALLER_QUEUE_LIMIT,
@@ -46,7 +46,7 @@ export interface MediaSessionPorts {
   createAgent(listener: AgentClientListener): ElevenLabsAgentClient;
   setConversation(conversationId: string): Promise<void>;
   /** `failure`: for a call the AI leg could not serve, why, in words a user can read (calls.failureReason). */
-  recordOutcome(outcome: BridgeOutcome, reason: string, failure?: string): Promise<void>;
+  recordOutcome(outcome: BridgeOutcome, reason: BridgeEndReason, failure?: string): Promise<void>;
   timeline(entry: LiveTranscriptEntry): void;
   publish(type: 'call.started' | 'call.ended' | 'call.interruption', data: Record<string, unknown>): void;
   tools: ClientToolRegistry;
@@ -85,7 +85,7 @@ export class MediaSession implements AgentClientListener {
   private conversationRecorded = false;
   private readonly pendingAgentMessages: string[] = [];
   private readonly timeline: SessionTimeline;
-  private endReason = '';
+  private endReason: BridgeEndReason | '' = '';
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
 
@@ -114,7 +114,7 @@ export class MediaSession implements AgentClientListener {
       this.agent = this.ports.createAgent(this);
     } catch (err) {
       // Reported like any upstream failure, once the stream (attached right after) can be told.
-      const reason = (err as Error).message;
+      const reason = err instanceof Error ? err.message : String(err);
       setImmediate(() => this.onAgentClosed({ kind: 'failed', stage: 'connect', type: 'agent_not_configured', reason }));
       return;
     }
@@ -340,7 +340,7 @@ export class MediaSession implements AgentClientListener {
   // ---- endings ---------------------------------------------------------------------------------
 
   /** Lets the agent finish its sentence and Twilio play it out, then ends with `outcome`. */
-  endAfterSpeech(outcome: 'completed' | 'transfer', reason: string, agentGone = false): void {
+  endAfterSpeech(outcome: 'completed' | 'transfer', reason: BridgeEndReason, agentGone = false): void {
     if (this.phase === 'ending' || this.phase === 'ended') return;
     if (this.phase === 'awaiting-stream' || !this.writer) {
       void this.finish(outcome, reason);
@@ -367,7 +367,7 @@ export class MediaSession implements AgentClientListener {
   }
 
   /** Ends the call now: upstream closed (or aborted mid-setup), outcome written, then the stream closed. */
-  async finish(outcome: BridgeOutcome, reason: string, failure?: string): Promise<void> {
+  async finish(outcome: BridgeOutcome, reason: BridgeEndReason, failure?: string): Promise<void> {
     if (this.phase === 'ended') return this.finished;
     const attached = this.ws !== undefined;
     this.phase = 'ended';
@@ -403,7 +403,7 @@ export class MediaSession implements AgentClientListener {
     this.resolveFinished();
   }
 
-  get outcomeReason(): string {
+  get outcomeReason(): BridgeEndReason | '' {
     return this.endReason;
   }
 

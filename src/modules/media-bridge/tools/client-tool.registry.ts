@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { BridgeEndReason } from '../../calls/call-state.js';
 
 /** What a client tool may do to the live call it was called from. */
 export interface LiveCallControls {
   /** Ends the call once the agent has finished speaking; `outcome` goes to calls.metadata.bridgeOutcome. */
-  endAfterSpeech(outcome: 'completed' | 'transfer', reason: string): void;
+  endAfterSpeech(outcome: 'completed' | 'transfer', reason: BridgeEndReason): void;
 }
 
 /** The call a client tool runs for. Tenant and call ids come from the verified stream, never from the agent. */
