@@ -24,8 +24,6 @@ const NOT_YET_MOVED = [
   'leads <- messaging: src/modules/messaging/sms-sender.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
 ];
 
 // Reads across modules go through the owner's repository, or a read model (@ViewEntity) the owner
@@ -54,8 +52,6 @@ const NOT_YET_ROUTED_READS = [
   'tenants <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
   'tenants <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
   'tenants <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
   'tenants <- scheduling: src/modules/scheduling/appointments.service.ts',
   'tenants <- takeover: src/modules/takeover/voice-takeover.service.ts',
   'tenants <- usage: src/modules/usage/quota.service.ts',

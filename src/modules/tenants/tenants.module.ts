@@ -7,13 +7,14 @@ import { PhoneNumbersService } from './phone-numbers.service.js';
 import { TenantApiKey } from './tenant-api-key.entity.js';
 import { TenantApiKeysController } from './tenant-api-keys.controller.js';
 import { TenantCredentialsController } from './tenant-credentials.controller.js';
+import { TenantCredentialsModule } from './tenant-credentials.module.js';
 import { TenantPhoneNumbersController } from './tenant-phone-numbers.controller.js';
 import { Tenant } from './tenant.entity.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Tenant, TenantApiKey, PhoneNumber])],
+  imports: [TypeOrmModule.forFeature([Tenant, TenantApiKey, PhoneNumber]), TenantCredentialsModule],
   controllers: [TenantsController, TenantApiKeysController, TenantPhoneNumbersController, TenantCredentialsController],
   providers: [TenantsService, ApiKeysService, PhoneNumbersService, { provide: API_KEY_AUTHENTICATOR, useExisting: ApiKeysService }],
   exports: [TenantsService, ApiKeysService, PhoneNumbersService, API_KEY_AUTHENTICATOR],
