@@ -22,8 +22,6 @@ const NOT_YET_MOVED = [
   'lead_messages <- messaging: src/modules/messaging/sms-status.service.ts',
   'leads <- messaging: src/modules/messaging/sms-inbound.service.ts',
   'leads <- messaging: src/modules/messaging/sms-sender.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
 ];
 
 // Reads across modules go through the owner's repository, or a read model (@ViewEntity) the owner
@@ -45,13 +43,8 @@ const NOT_YET_ROUTED_READS = [
   'leads <- messaging: src/modules/messaging/sms-status.service.ts',
   'phone_numbers <- messaging: src/modules/messaging/sms-sender.service.ts',
   'phone_numbers <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
   'tenants <- calls: src/modules/calls/calls.repository.ts',
   'tenants <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
-  'tenants <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
-  'tenants <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
   'tenants <- scheduling: src/modules/scheduling/appointments.service.ts',
   'tenants <- takeover: src/modules/takeover/voice-takeover.service.ts',
   'tenants <- usage: src/modules/usage/quota.service.ts',
