@@ -45,7 +45,6 @@ const NOT_YET_ROUTED_READS = [
   'phone_numbers <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
   'tenants <- calls: src/modules/calls/calls.repository.ts',
   'tenants <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
-  'tenants <- scheduling: src/modules/scheduling/appointments.service.ts',
   'tenants <- takeover: src/modules/takeover/voice-takeover.service.ts',
   'tenants <- usage: src/modules/usage/quota.service.ts',
 ];

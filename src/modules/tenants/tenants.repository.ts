@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { firstRow, oneOf } from '../../database/sql-row.js';
+import { firstRow, oneOf, text } from '../../database/sql-row.js';
 import { Tenant, TENANT_STATUSES, type TenantStatus } from './tenant.entity.js';
 
 /** Reads of the tenants table for other modules (the tenants module owns the table). */
@@ -20,5 +20,10 @@ export class TenantsRepository {
    */
   async lockStatusForKeyShare(manager: EntityManager, tenantId: string): Promise<TenantStatus | null> {
     return firstRow(await manager.query('SELECT status FROM tenants WHERE id = $1 FOR KEY SHARE', [tenantId]), (r) => oneOf(r, 'status', TENANT_STATUSES));
+  }
+
+  /** The tenant's IANA timezone; null: no such tenant. */
+  async timezoneOf(tenantId: string, manager: EntityManager = this.tenants.manager): Promise<string | null> {
+    return firstRow(await manager.query('SELECT timezone FROM tenants WHERE id = $1', [tenantId]), (r) => text(r, 'timezone'));
   }
 }
