@@ -13,10 +13,6 @@ const NOT_YET_MOVED = [
   'lead_messages <- messaging: src/modules/messaging/sms-status.service.ts',
   'leads <- messaging: src/modules/messaging/sms-inbound.service.ts',
   'leads <- messaging: src/modules/messaging/sms-sender.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
 ];
 
 // Reads across modules go through the owner's repository, or a read model the owner publishes (a
@@ -30,14 +26,6 @@ const NOT_YET_ROUTED_READS = [
   'leads <- messaging: src/modules/messaging/sms-status.service.ts',
   'phone_numbers <- messaging: src/modules/messaging/sms-sender.service.ts',
   'phone_numbers <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
-  'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- phone-provisioning: src/modules/phone-provisioning/phone-provisioning.service.ts',
-  'tenants <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',
-  'tenants <- provider-clients: src/modules/provider-clients/twilio-credentials.service.ts',
-  'tenants <- scheduling: src/modules/scheduling/appointments.service.ts',
   'tenants <- usage: src/modules/usage/quota.service.ts',
 ];
 

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import type { Repository } from 'typeorm';
-import { TwilioCredentialsService } from '../../src/modules/provider-clients/twilio-credentials.service.js';
-import type { Tenant } from '../../src/modules/tenants/tenant.entity.js';
+import { TENANT_CREDENTIALS_STORE, type TenantCredentialsStore } from '../../src/modules/provider-clients/tenant-credentials-store.port.js';
 import { TenantRoutingService } from '../../src/modules/twilio-webhooks/tenant-routing.service.js';
 import { createTenant, uniquePhoneNumber } from '../factories/tenant.factory.js';
 import { createTestApp, type TestApp } from '../support/app.factory.js';
@@ -167,14 +165,12 @@ describe('Webhook authentication fails closed', () => {
   });
 
   describe('while the database cannot be asked for a subaccount token', () => {
-    // Fault injection: the tenants query behind the token lookup fails as a lost database does.
+    // Fault injection: the credentials store's lookup behind the token fails as a lost database does.
     const SUBACCOUNT = sid('AC');
     let failing: { mockRestore(): void } | undefined;
     beforeAll(() => {
-      const tenants = t.app.get<TwilioCredentialsService, { tenants: Repository<Tenant> }>(TwilioCredentialsService).tenants;
-      failing = jest.spyOn(tenants, 'createQueryBuilder').mockImplementation(() => {
-        throw new Error('Connection terminated unexpectedly');
-      });
+      const store = t.app.get<TenantCredentialsStore>(TENANT_CREDENTIALS_STORE);
+      failing = jest.spyOn(store, 'twilioTokenForAccount').mockRejectedValue(new Error('Connection terminated unexpectedly'));
     });
     afterAll(() => failing?.mockRestore());
 

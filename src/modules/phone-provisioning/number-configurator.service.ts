@@ -7,7 +7,8 @@ import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { publicUrlProblem } from '../../config/production-safety.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
-import { PhoneNumber } from '../tenants/phone-number.entity.js';
+import type { PhoneNumber } from '../tenants/phone-number.entity.js';
+import { PhoneNumbersRepository, type PhoneNumberTarget } from '../tenants/phone-numbers.repository.js';
 import { PhoneProvisioningException as Err, PhoneProvisioningExceptionCode as Code, TwilioProvisioningError } from './phone-provisioning.exception.js';
 import { auditEntry, markAudited, numberView, twilioChange, type NumberView, type OperationContext } from './provisioning-audit.js';
 import { statusOfError } from '../../common/errors/error-status.js';
@@ -36,7 +37,7 @@ export interface DesiredState {
 
 export interface ConfigureJob {
   action: ProvisioningAction;
-  target: { id: string } | { e164: string };
+  target: PhoneNumberTarget;
   /** The account that holds the number, resolved before the transaction opens. */
   handle: TwilioAccountHandle;
   /** The number's account as the pre-read saw it: the locked row must still say the same. */
@@ -74,6 +75,7 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly numbers: PhoneNumbersRepository,
     private readonly twilio: TwilioNumberClient,
     private readonly audit: AuditService,
     @Inject(EVENT_BUS) private readonly events: EventBus,
@@ -136,15 +138,12 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
           }
           applied = { sid, previous: current.config, update };
         }
-        Object.assign(row, desired, {
+        const saved = await this.numbers.saveConfigured(manager, row, {
+          ...desired,
           twilioSid: sid,
           twilioAccountSid: job.handle.accountSid,
-          status: 'active',
-          drift: null,
           webhookConfig: expected,
-          webhooksConfiguredAt: new Date(),
         });
-        const saved = await manager.getRepository(PhoneNumber).save(row);
         return { number: saved, updatedFields: Object.keys(update) as WebhookField[] };
       });
       this.operations.inc({ action: job.action, outcome: 'success' });
@@ -202,12 +201,7 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
     const drift = { detectedAt: new Date().toISOString(), reason, ...data };
     let phoneNumberId: string | null = null;
     try {
-      const rows: Array<{ id: string }> = await this.dataSource.query(
-        `INSERT INTO phone_numbers (e164, status, drift) VALUES ($1, 'drifted', $2)
-         ON CONFLICT (e164) DO UPDATE SET status = 'drifted', drift = EXCLUDED.drift, updated_at = now() RETURNING id`,
-        [e164, JSON.stringify(drift)],
-      );
-      phoneNumberId = rows[0]?.id ?? null;
+      phoneNumberId = await this.numbers.markDrifted(e164, drift);
       this.logger.error({ phoneNumberId, reason }, 'Phone number marked drifted');
     } catch (err) {
       // The database may be why we got here: the alert and this log line are then the only record.
@@ -229,12 +223,9 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
     let created = false;
     if ('e164' in target) {
       // A number new to us gets its row first, so concurrent requests for it queue on the row lock.
-      const inserted: unknown[] = await manager.query('INSERT INTO phone_numbers (e164) VALUES ($1) ON CONFLICT (e164) DO NOTHING RETURNING id', [target.e164]);
-      created = inserted.length > 0;
+      created = await this.numbers.insertIfNew(manager, target.e164);
     }
-    const row = await manager
-      .getRepository(PhoneNumber)
-      .findOne({ where: 'id' in target ? { id: target.id } : { e164: target.e164 }, lock: { mode: 'pessimistic_write' } });
+    const row = await this.numbers.lockForUpdate(manager, 'id' in target ? { id: target.id } : { e164: target.e164 });
     if (!row) throw new Err(Code.PHONE_NUMBER_NOT_FOUND, 'Phone number not found');
     return { row, created };
   }
@@ -278,7 +269,7 @@ export class NumberConfigurator implements BeforeApplicationShutdown {
     );
     if (refused) return;
     const restored = await this.dataSource.transaction(async (manager): Promise<boolean | 'skipped'> => {
-      const row = await manager.getRepository(PhoneNumber).findOne({ where: { e164 }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.numbers.lockForUpdate(manager, { e164 });
       if (row && row.webhooksConfiguredAt?.getTime() !== configuredAt?.getTime()) return 'skipped';
       return this.twilio.update(job.handle, inFlight.sid, revertWebhookUpdate(inFlight.update, inFlight.previous)).then(
         () => true,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { PhoneNumber } from '../tenants/phone-number.entity.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { NumberConfigurator } from './number-configurator.service.js';
 import { PhoneNumberAssignmentController } from './phone-number-assignment.controller.js';
 import { PhoneNumberWebhooksController } from './phone-number-webhooks.controller.js';
@@ -10,7 +9,7 @@ import { WebhookSyncService } from './webhook-sync.service.js';
 
 /** Numbers that configure themselves: assignment, Twilio webhook configuration, re-sync and drift checks. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PhoneNumber])],
+  imports: [TenantsModule],
   controllers: [PhoneNumberAssignmentController, PhoneNumberWebhooksController],
   providers: [TwilioNumberClient, NumberConfigurator, PhoneProvisioningService, WebhookSyncService],
   exports: [PhoneProvisioningService, WebhookSyncService],

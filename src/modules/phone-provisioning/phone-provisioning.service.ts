@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { tenantIdFor } from '../../common/auth/tenant-scope.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { toE164 } from '../../common/phone/phone-number.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { PhoneNumber } from '../tenants/phone-number.entity.js';
+import type { PhoneNumber } from '../tenants/phone-number.entity.js';
+import { PhoneNumbersRepository } from '../tenants/phone-numbers.repository.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { AssignPhoneNumberDto } from './dto/assign-phone-number.dto.js';
 import { WebhookVerificationDto } from './dto/provisioning-response.dto.js';
 import { NumberConfigurator, type ConfigureResult, type DesiredState, type ProvisioningAction } from './number-configurator.service.js';
@@ -32,7 +33,8 @@ const keep = (row: PhoneNumber): DesiredState => ({
 @Injectable()
 export class PhoneProvisioningService {
   constructor(
-    @InjectRepository(PhoneNumber) private readonly numbers: Repository<PhoneNumber>,
+    private readonly numbers: PhoneNumbersRepository,
+    private readonly tenants: TenantsRepository,
     private readonly configurator: NumberConfigurator,
     private readonly twilio: TwilioNumberClient,
     private readonly audit: AuditService,
@@ -63,7 +65,7 @@ export class PhoneProvisioningService {
     const tenantId = principal.kind === 'tenant' ? tenantIdFor(principal, dto.tenantId) : dto.tenantId;
     if (!tenantId) throw new Err(Code.TENANT_REQUIRED, 'tenantId is required with the admin key');
     const e164 = dto.phoneNumber ? toE164(dto.phoneNumber)! : undefined;
-    const existing = await this.numbers.findOneBy(dto.phoneNumberId ? { id: dto.phoneNumberId } : { e164 });
+    const existing = await this.numbers.findByIdOrE164(dto.phoneNumberId ? { id: dto.phoneNumberId } : { e164: e164! });
     if (dto.phoneNumberId && (!existing || (principal.kind === 'tenant' && existing.tenantId !== tenantId))) throw notFound();
 
     // Another tenant's number, or one in the platform pool, is not a tenant key's to take.
@@ -175,7 +177,7 @@ export class PhoneProvisioningService {
 
   /** A tenant key sees only its own numbers (another tenant's and pool numbers answer 404). */
   async findVisible(phoneNumberId: string, principal: Principal | null): Promise<PhoneNumber> {
-    const row = await this.numbers.findOneBy({ id: phoneNumberId });
+    const row = await this.numbers.findByIdOrE164({ id: phoneNumberId });
     if (!row || (principal?.kind === 'tenant' && row.tenantId !== principal.tenantId)) throw notFound();
     return row;
   }
@@ -198,9 +200,9 @@ export class PhoneProvisioningService {
 
   private async lockActiveTenant(manager: EntityManager, tenantId: string): Promise<void> {
     // KEY SHARE: the tenant cannot be deleted under us, while its settings stay editable.
-    const rows: Array<{ status: string }> = await manager.query('SELECT status FROM tenants WHERE id = $1 FOR KEY SHARE', [tenantId]);
-    if (rows.length === 0) throw new Err(Code.TENANT_NOT_FOUND, 'Tenant not found');
-    if (rows[0].status === 'suspended') throw new Err(Code.TENANT_SUSPENDED, 'The tenant is suspended: activate it before assigning numbers');
+    const status = await this.tenants.lockStatusForKeyShare(manager, tenantId);
+    if (status === null) throw new Err(Code.TENANT_NOT_FOUND, 'Tenant not found');
+    if (status === 'suspended') throw new Err(Code.TENANT_SUSPENDED, 'The tenant is suspended: activate it before assigning numbers');
   }
 }
 

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { tenantIdFor } from '../../common/auth/tenant-scope.js';
@@ -9,7 +8,9 @@ import { ShutdownService } from '../../common/lifecycle/shutdown.service.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ADVISORY_LOCK, tryWithAdvisoryLock } from '../../database/advisory-lock.js';
-import { PhoneNumber, type PhoneNumberDrift } from '../tenants/phone-number.entity.js';
+import type { PhoneNumber, PhoneNumberDrift } from '../tenants/phone-number.entity.js';
+import { PhoneNumbersRepository } from '../tenants/phone-numbers.repository.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { ResyncResultDto } from './dto/provisioning-response.dto.js';
 import { ResyncWebhooksDto } from './dto/resync-webhooks.dto.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
@@ -46,7 +47,8 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
   private readonly driftCounter;
 
   constructor(
-    @InjectRepository(PhoneNumber) private readonly numbers: Repository<PhoneNumber>,
+    private readonly numbers: PhoneNumbersRepository,
+    private readonly tenants: TenantsRepository,
     private readonly dataSource: DataSource,
     private readonly provisioning: PhoneProvisioningService,
     private readonly configurator: NumberConfigurator,
@@ -68,13 +70,10 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
   /** Re-writes the configuration of every number in scope, a few at a time; one failure does not stop the rest. */
   async resync(dto: ResyncWebhooksDto, ctx: OperationContext & { principal: Principal }): Promise<ResyncResultDto> {
     const tenantId = ctx.principal.kind === 'tenant' ? tenantIdFor(ctx.principal, dto.tenantId) : dto.tenantId;
-    if (tenantId && ctx.principal.kind === 'admin' && !(await this.dataSource.query<unknown[]>('SELECT 1 FROM tenants WHERE id = $1', [tenantId])).length) {
+    if (tenantId && ctx.principal.kind === 'admin' && !(await this.tenants.exists(tenantId))) {
       throw new Err(Code.TENANT_NOT_FOUND, 'Tenant not found');
     }
-    const query = this.numbers.createQueryBuilder('n').leftJoin('n.tenant', 't').select(['n.id']).orderBy('n.created_at', 'ASC');
-    if (tenantId) query.andWhere('n.tenant_id = :tenantId', { tenantId });
-    if (dto.agentId) query.andWhere(`COALESCE(n.agent_id, t.settings -> 'agent' ->> 'agentId') = :agentId`, { agentId: dto.agentId });
-    const ids = (await query.getMany()).map((n) => n.id);
+    const ids = await this.numbers.idsInScope({ tenantId, agentId: dto.agentId });
 
     const results = await mapWithConcurrency(ids, this.concurrency, (id) => this.provisioning.configure(id, ctx, 'resync'));
     const errors = results.flatMap((r, i) => {
@@ -116,7 +115,7 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
    */
   async runDriftCheck(scope: { tenantId?: string } = {}): Promise<DriftCheckSummary> {
     const summary = await tryWithAdvisoryLock(this.dataSource, ADVISORY_LOCK.webhookDrift, async () => {
-      const rows = await this.numbers.find({ where: scope.tenantId ? { tenantId: scope.tenantId } : {}, order: { createdAt: 'ASC' } });
+      const rows = await this.numbers.listOldestFirst(scope.tenantId);
       const results = await mapWithConcurrency(rows, this.concurrency, (row) => this.checkOne(row));
       const count = (o: DriftOutcome) => results.filter((r) => r.status === 'fulfilled' && r.value === o).length;
       results.forEach(
@@ -167,17 +166,7 @@ export class WebhookSyncService implements OnApplicationBootstrap, BeforeApplica
     if (finding && row.status === 'drifted') return 'still_drifted';
     if (!finding && row.status !== 'drifted') return 'ok';
     const drift: PhoneNumberDrift | null = finding ? { detectedAt: new Date().toISOString(), ...finding } : null;
-    const changed = await this.numbers
-      .createQueryBuilder()
-      .update(PhoneNumber)
-      .set({ status: drift ? 'drifted' : 'active', drift })
-      .where('id = :id AND status = :status AND webhooks_configured_at IS NOT DISTINCT FROM :configuredAt', {
-        id: row.id,
-        status: row.status,
-        configuredAt: row.webhooksConfiguredAt,
-      })
-      .execute();
-    if (!changed.affected) return drift ? 'still_drifted' : 'ok';
+    if (!(await this.numbers.recordDrift(row, drift))) return drift ? 'still_drifted' : 'ok';
     const kind = drift ? 'phone_number.webhooks_drifted' : 'phone_number.webhooks_drift_resolved';
     await this.configurator.alert(row.tenantId, {
       kind,

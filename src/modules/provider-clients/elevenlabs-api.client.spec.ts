@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Repository } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
-import type { Tenant } from '../tenants/tenant.entity.js';
 import { ElevenLabsApiClient, ElevenLabsApiError } from './elevenlabs-api.client.js';
+import type { TenantCredentialsStore } from './tenant-credentials-store.port.js';
 
 // The client against a real HTTP server on loopback that answers, fails, or never answers.
 // `request` is private; the timeout is called directly with a short value so a hung server
@@ -38,7 +37,7 @@ describe('ElevenLabsApiClient', () => {
       elevenlabs: { apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` },
       auth: { encryptionKey: Buffer.alloc(32, 1) },
     } as unknown as AppConfig;
-    client = new ElevenLabsApiClient(config, {} as Repository<Tenant>);
+    client = new ElevenLabsApiClient(config, {} as TenantCredentialsStore);
     request = (client as unknown as { request: Request }).request.bind(client);
   });
 

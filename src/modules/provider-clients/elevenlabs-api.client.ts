@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { Tenant } from '../tenants/tenant.entity.js';
+import { TENANT_CREDENTIALS_STORE, type TenantCredentialsStore } from './tenant-credentials-store.port.js';
 
 /** `conversation_initiation_client_data` as the REST endpoints take it (docs/protocols.md §4.3). */
 export interface ConversationInitiationData {
@@ -31,7 +29,7 @@ export class ElevenLabsApiClient {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
+    @Inject(TENANT_CREDENTIALS_STORE) private readonly credentials: TenantCredentialsStore,
   ) {
     this.box = new SecretBox(config.auth.encryptionKey);
   }
@@ -47,14 +45,14 @@ export class ElevenLabsApiClient {
   }
 
   async apiKeyForTenant(tenantId: string): Promise<string> {
-    const row = await this.tenants.createQueryBuilder('t').select(['t.id', 't.elevenlabsApiKeyEnc']).where('t.id = :tenantId', { tenantId }).getOne();
-    if (row?.elevenlabsApiKeyEnc) return this.box.decrypt(row.elevenlabsApiKeyEnc);
+    const apiKeyEnc = await this.credentials.elevenLabsApiKeyEnc(tenantId);
+    if (apiKeyEnc) return this.box.decrypt(apiKeyEnc);
     if (!this.config.elevenlabs.apiKey) throw new ElevenLabsApiError('No ElevenLabs API key is configured (ELEVENLABS_API_KEY)');
     return this.config.elevenlabs.apiKey;
   }
 
   async setTenantApiKey(tenantId: string, apiKey: string | null): Promise<void> {
-    await this.tenants.update({ id: tenantId }, { elevenlabsApiKeyEnc: apiKey ? this.box.encrypt(apiKey) : null });
+    await this.credentials.setElevenLabsApiKeyEnc(tenantId, apiKey ? this.box.encrypt(apiKey) : null);
   }
 
   /** GET /v1/convai/conversation/get-signed-url: a one-time WebSocket URL for a private agent. */

@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import type { AppConfig } from '../../config/app-config.js';
-import type { Tenant } from '../tenants/tenant.entity.js';
+import type { TenantCredentialsStore } from './tenant-credentials-store.port.js';
 import { TwilioCredentialsService } from './twilio-credentials.service.js';
 
-// The tenants table is played by a map behind the one query the service makes; `down` makes
-// every query fail as a lost database would.
+// The tenants table is played by a map behind the credentials store's one lookup the service
+// makes; `down` makes every lookup fail as a lost database would.
 const KEY = Buffer.alloc(32, 7);
 const PLATFORM = { sid: 'AC' + '1'.repeat(32), token: 'platform-token' };
 const SUB = 'AC' + '2'.repeat(32);
@@ -15,22 +14,18 @@ function setup() {
   const box = new SecretBox(KEY);
   const rows = new Map<string, { id: string; twilioAuthTokenEnc: string | null }>();
   const state = { down: false, queries: 0 };
-  const tenants = {
-    createQueryBuilder: () => {
-      let sid = '';
-      const qb = {
-        select: () => qb,
-        where: (_sql: string, params: { accountSid: string }) => ((sid = params.accountSid), qb),
-        getOne: async () => {
-          state.queries++;
-          if (state.down) throw new Error('Connection terminated unexpectedly');
-          return rows.get(sid) ?? null;
-        },
-      };
-      return qb;
+  const tenants: TenantCredentialsStore = {
+    twilioTokenForAccount: async (accountSid) => {
+      state.queries++;
+      if (state.down) throw new Error('Connection terminated unexpectedly');
+      const row = rows.get(accountSid);
+      return row ? { tenantId: row.id, authTokenEnc: row.twilioAuthTokenEnc } : null;
     },
-    update: async () => undefined,
-  } as unknown as Repository<Tenant>;
+    twilioCredentials: async () => null,
+    setTwilioCredentials: async () => undefined,
+    elevenLabsApiKeyEnc: async () => null,
+    setElevenLabsApiKeyEnc: async () => undefined,
+  };
   const config = { auth: { encryptionKey: KEY }, twilio: { accountSid: PLATFORM.sid, authToken: PLATFORM.token } } as unknown as AppConfig;
   const service = new TwilioCredentialsService(config, tenants);
   const store = (token: string | null) => rows.set(SUB, { id: 'tenant-2', twilioAuthTokenEnc: token ? box.encrypt(token) : null });

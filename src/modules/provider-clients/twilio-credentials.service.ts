@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
-import { Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { Tenant } from '../tenants/tenant.entity.js';
+import { TENANT_CREDENTIALS_STORE, type TenantCredentialsStore } from './tenant-credentials-store.port.js';
 
 // Webhooks are verified with the auth token of the account that sent them; looking a subaccount
 // token up (and decrypting it) on every status callback would be wasted work, so it is cached.
@@ -38,7 +36,7 @@ export class TwilioCredentialsService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
+    @Inject(TENANT_CREDENTIALS_STORE) private readonly store: TenantCredentialsStore,
   ) {
     this.box = new SecretBox(config.auth.encryptionKey);
   }
@@ -52,16 +50,15 @@ export class TwilioCredentialsService {
     if (!accountSid || accountSid === platform.accountSid) return platform.authToken ? { authToken: platform.authToken, tenantId: null } : undefined;
     const cached = this.tokenCache.get(accountSid);
     if (cached) return cached.token ? { authToken: cached.token, tenantId: cached.tenantId } : undefined;
-    const row = await this.tenants
-      .createQueryBuilder('t')
-      .select(['t.id', 't.twilioAuthTokenEnc'])
-      .where('t.twilio_account_sid = :accountSid', { accountSid })
-      .getOne();
-    const token = row?.twilioAuthTokenEnc ? this.box.decrypt(row.twilioAuthTokenEnc) : null;
-    this.tokenCache.set(accountSid, { token, tenantId: row?.id ?? null });
-    if (token) this.lastConfirmed.set(accountSid, { authToken: token, tenantId: row!.id });
-    else this.lastConfirmed.delete(accountSid);
-    return token ? { authToken: token, tenantId: row!.id } : undefined;
+    const row = await this.store.twilioTokenForAccount(accountSid);
+    const token = row?.authTokenEnc ? this.box.decrypt(row.authTokenEnc) : null;
+    this.tokenCache.set(accountSid, { token, tenantId: row?.tenantId ?? null });
+    if (token && row) {
+      this.lastConfirmed.set(accountSid, { authToken: token, tenantId: row.tenantId });
+      return { authToken: token, tenantId: row.tenantId };
+    }
+    this.lastConfirmed.delete(accountSid);
+    return undefined;
   }
 
   /**
@@ -75,12 +72,8 @@ export class TwilioCredentialsService {
   }
 
   async credentialsForTenant(tenantId: string): Promise<TwilioCredentials> {
-    const row = await this.tenants
-      .createQueryBuilder('t')
-      .select(['t.id', 't.twilioAccountSid', 't.twilioAuthTokenEnc'])
-      .where('t.id = :tenantId', { tenantId })
-      .getOne();
-    if (row?.twilioAccountSid && row.twilioAuthTokenEnc) return { accountSid: row.twilioAccountSid, authToken: this.box.decrypt(row.twilioAuthTokenEnc) };
+    const row = await this.store.twilioCredentials(tenantId);
+    if (row?.accountSid && row.authTokenEnc) return { accountSid: row.accountSid, authToken: this.box.decrypt(row.authTokenEnc) };
     const { accountSid, authToken } = this.config.twilio;
     if (!accountSid || !authToken)
       throw new AppException('TWILIO_NOT_CONFIGURED', 'unavailable', 'No Twilio account is configured (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)');
@@ -89,11 +82,9 @@ export class TwilioCredentialsService {
 
   /** Stores a tenant's own subaccount; the token is encrypted before it reaches the database. */
   async setTenantCredentials(tenantId: string, credentials: TwilioCredentials | null): Promise<void> {
-    await this.tenants.update(
-      { id: tenantId },
-      credentials
-        ? { twilioAccountSid: credentials.accountSid, twilioAuthTokenEnc: this.box.encrypt(credentials.authToken) }
-        : { twilioAccountSid: null, twilioAuthTokenEnc: null },
+    await this.store.setTwilioCredentials(
+      tenantId,
+      credentials ? { accountSid: credentials.accountSid, authTokenEnc: this.box.encrypt(credentials.authToken) } : null,
     );
     this.tokenCache.clear();
     this.lastConfirmed.clear();

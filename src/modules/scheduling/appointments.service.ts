@@ -5,6 +5,7 @@ import { toE164 } from '../../common/phone/phone-number.js';
 import { LeadsRepository } from '../leads/leads.repository.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { AppointmentSlot } from './appointment-slot.entity.js';
 import { Appointment } from './appointment.entity.js';
 import { CatalogueService } from './catalogue.service.js';
@@ -44,6 +45,7 @@ export class AppointmentsService {
     @InjectRepository(Appointment) private readonly appointments: Repository<Appointment>,
     private readonly catalogue: CatalogueService,
     private readonly leads: LeadsRepository,
+    private readonly tenants: TenantsRepository,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -216,7 +218,8 @@ export class AppointmentsService {
       await manager.save(appointment);
       await manager.delete(AppointmentSlot, { tenantId, appointmentId });
       if (appointment.leadId) {
-        const [{ timezone }]: Array<{ timezone: string }> = await manager.query('SELECT timezone FROM tenants WHERE id = $1', [tenantId]);
+        const timezone = await this.tenants.timezoneOf(tenantId, manager);
+        if (timezone === null) throw new Error(`Tenant ${tenantId} not found`);
         await this.leads.insertTimelineEntries(manager, [
           {
             tenantId,

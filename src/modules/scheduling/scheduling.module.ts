@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LeadsModule } from '../leads/leads.module.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
 import { AppointmentSlot } from './appointment-slot.entity.js';
 import { Appointment } from './appointment.entity.js';
 import { AppointmentsController } from './appointments.controller.js';
@@ -14,7 +15,7 @@ import { ServicesController } from './services.controller.js';
 
 /** Services, staff, availability and appointments: what the agent's booking tools work on. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BookableService, Employee, EmployeeServiceLink, Appointment, AppointmentSlot]), LeadsModule],
+  imports: [TypeOrmModule.forFeature([BookableService, Employee, EmployeeServiceLink, Appointment, AppointmentSlot]), LeadsModule, TenantsModule],
   controllers: [ServicesController, EmployeesController, AppointmentsController],
   providers: [CatalogueService, AppointmentsService],
   exports: [CatalogueService, AppointmentsService],

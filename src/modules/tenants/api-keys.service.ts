@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { generateSecret, sha256Hex } from '../../common/crypto/tokens.js';
+import { dateOrNull, firstRow, mapRows, text } from '../../database/sql-row.js';
 import { TenantApiKey } from './tenant-api-key.entity.js';
 import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
 import type { ApiKeyAuthenticator, AuthenticatedKey } from '../../common/auth/api-key-authenticator.port.js';
@@ -37,27 +38,29 @@ export class ApiKeysService implements ApiKeyAuthenticator {
   /** Of these key ids, the ones still live (not revoked, not deleted). */
   async liveKeyIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.keys
-      .createQueryBuilder('k')
-      .select('k.id', 'id')
-      .where('k.id = ANY(:ids) AND k.revoked_at IS NULL', { ids })
-      .getRawMany<{ id: string }>();
-    return new Set(rows.map((r) => r.id));
+    const rows = await this.keys.createQueryBuilder('k').select('k.id', 'id').where('k.id = ANY(:ids) AND k.revoked_at IS NULL', { ids }).getRawMany();
+    return new Set(mapRows(rows, (r) => text(r, 'id')));
   }
 
   /** Finds the live key and its tenant; undefined for unknown or revoked keys. */
   async authenticate(key: string): Promise<AuthenticatedKey | undefined> {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
-    const row = await this.keys
+    const rows = await this.keys
       .createQueryBuilder('k')
       .innerJoin('k.tenant', 't')
       .select(['k.id AS id', 'k.tenant_id AS tenant_id', 'k.last_used_at AS last_used_at', 't.status AS status'])
       .where('k.key_hash = :hash AND k.revoked_at IS NULL', { hash: sha256Hex(key) })
-      .getRawOne<{ id: string; tenant_id: string; last_used_at: Date | null; status: string }>();
+      .getRawMany();
+    const row = firstRow(rows, (r) => ({
+      id: text(r, 'id'),
+      tenantId: text(r, 'tenant_id'),
+      lastUsedAt: dateOrNull(r, 'last_used_at'),
+      status: text(r, 'status'),
+    }));
     if (!row) return undefined;
-    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.keys.update({ id: row.id }, { lastUsedAt: () => 'now()' });
     }
-    return { apiKeyId: row.id, tenantId: row.tenant_id, tenantStatus: row.status };
+    return { apiKeyId: row.id, tenantId: row.tenantId, tenantStatus: row.status };
   }
 }

@@ -7,6 +7,7 @@ import { UpdateTenantDto } from './dto/update-tenant.dto.js';
 import { Tenant, TenantStatus } from './tenant.entity.js';
 import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
 import { isUniqueViolation } from '../../database/pg-errors.js';
+import { mapRows, text } from '../../database/sql-row.js';
 
 export function slugify(name: string): string {
   const slug = name
@@ -74,12 +75,8 @@ export class TenantsService {
 
   async activeTenantIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.tenants
-      .createQueryBuilder('t')
-      .select('t.id', 'id')
-      .where(`t.id = ANY(:ids) AND t.status = 'active'`, { ids })
-      .getRawMany<{ id: string }>();
-    return new Set(rows.map((r) => r.id));
+    const rows = await this.tenants.createQueryBuilder('t').select('t.id', 'id').where(`t.id = ANY(:ids) AND t.status = 'active'`, { ids }).getRawMany();
+    return new Set(mapRows(rows, (r) => text(r, 'id')));
   }
 
   async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
