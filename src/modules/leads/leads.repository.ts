@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { LeadMessage, MessageChannel, MessageRole } from './lead-message.entity.js';
+import { LeadMessage, MESSAGE_CHANNELS, MESSAGE_ROLES, type MessageChannel, type MessageDirection, type MessageRole } from './lead-message.entity.js';
 import { Lead } from './lead.entity.js';
 import { hydrate } from '../../database/hydrate.js';
 import { columnsOf, PreparedStatement, preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
-import { returningRows } from '../../database/returning-rows.js';
+import { bool, date, firstRow, int, mapRows, oneOf, type SqlRow, text, textOrNull } from '../../database/sql-row.js';
 
 /** A timeline entry to write; `externalId` makes the write idempotent. */
 export interface NewTimelineEntry {
@@ -13,7 +13,7 @@ export interface NewTimelineEntry {
   leadId: string;
   callId?: string | null;
   channel: MessageChannel;
-  direction: 'inbound' | 'outbound';
+  direction: MessageDirection;
   role: MessageRole;
   body: string;
   offsetSecs?: number | null;
@@ -32,6 +32,13 @@ export interface LeadWithHistory {
 const TIMELINE_COLUMNS = ['tenant_id', 'lead_id', 'call_id', 'channel', 'direction', 'role', 'body', 'offset_secs', 'external_id', 'metadata', 'occurred_at'];
 // Rows per INSERT statement: well below PostgreSQL's 65535 bind-parameter limit.
 const INSERT_CHUNK = 500;
+
+const toId = (r: SqlRow) => text(r, 'id');
+
+/** The affected-row count of a raw UPDATE/DELETE (TypeORM's postgres driver answers `[rows, count]`). */
+function affectedCount(result: unknown): number {
+  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+}
 
 const RECENT_MESSAGES_WITH_TOTAL = preparedStatement(
   'lead_messages_recent_with_total_v1',
@@ -83,18 +90,18 @@ export class LeadsRepository {
    */
   async recentMessagesWithTotal(tenantId: string, leadId: string, limit: number): Promise<{ recent: LeadMessage[]; total: number }> {
     const rows = await queryPrepared(this.messages.manager, RECENT_MESSAGES_WITH_TOTAL, [tenantId, leadId, limit]);
-    const recent = rows.reverse().map((r) =>
+    const recent = mapRows(rows, (r) =>
       Object.assign(new LeadMessage(), {
-        id: r.id,
+        id: text(r, 'id'),
         tenantId,
         leadId,
-        channel: r.channel,
-        role: r.role,
-        body: r.body,
-        occurredAt: new Date(r.occurred_at as string),
+        channel: oneOf(r, 'channel', MESSAGE_CHANNELS),
+        role: oneOf(r, 'role', MESSAGE_ROLES),
+        body: text(r, 'body'),
+        occurredAt: date(r, 'occurred_at'),
       }),
-    );
-    return { recent, total: rows.length > 0 ? Number(rows[0].total) : 0 };
+    ).reverse();
+    return { recent, total: firstRow(rows, (r) => int(r, 'total')) ?? 0 };
   }
 
   /**
@@ -102,25 +109,23 @@ export class LeadsRepository {
    * timeline entries (oldest first) and the timeline's size, in one query; null for a new number.
    */
   async findByPhoneWithHistory(tenantId: string, phoneE164: string, limit: number): Promise<LeadWithHistory | null> {
-    const rows: Array<{
-      id: string;
-      name: string | null;
-      summary: string | null;
-      interaction_count: number;
-      total: number;
-      recent: Array<{ role: MessageRole; channel: MessageChannel; body: string }>;
-    }> = await this.leads.query(
-      `SELECT l.id, l.name, l.summary, l.interaction_count,
+    return firstRow(
+      await this.leads.query(
+        `SELECT l.id, l.name, l.summary, l.interaction_count,
            (SELECT count(*)::int FROM lead_messages m WHERE m.tenant_id = l.tenant_id AND m.lead_id = l.id) AS total,
            (SELECT coalesce(json_agg(json_build_object('role', r.role, 'channel', r.channel, 'body', r.body) ORDER BY r.occurred_at, r.id), '[]'::json)
               FROM (SELECT id, role, channel, body, occurred_at FROM lead_messages m WHERE m.tenant_id = l.tenant_id AND m.lead_id = l.id
                     ORDER BY m.occurred_at DESC, m.id DESC LIMIT $3) r) AS recent
          FROM leads l WHERE l.tenant_id = $1 AND l.phone_e164 = $2`,
-      [tenantId, phoneE164, limit],
+        [tenantId, phoneE164, limit],
+      ),
+      (r) => ({
+        lead: { id: text(r, 'id'), name: textOrNull(r, 'name'), summary: textOrNull(r, 'summary'), interactionCount: int(r, 'interaction_count') },
+        // json_agg: the entries as JSON objects, read like rows.
+        recent: mapRows(r.recent, (e) => ({ role: oneOf(e, 'role', MESSAGE_ROLES), channel: oneOf(e, 'channel', MESSAGE_CHANNELS), body: text(e, 'body') })),
+        total: int(r, 'total'),
+      }),
     );
-    const row = rows[0];
-    if (!row) return null;
-    return { lead: { id: row.id, name: row.name, summary: row.summary, interactionCount: row.interaction_count }, recent: row.recent, total: row.total };
   }
 
   countMessages(tenantId: string, leadId: string): Promise<number> {
@@ -139,14 +144,15 @@ export class LeadsRepository {
     enabled: boolean,
     operator: string | null,
   ): Promise<{ was: boolean } | undefined> {
-    const rows = returningRows<{ id: string; was: boolean }>(
+    const previous = firstRow(
       await manager.query(
         `UPDATE leads l SET human_control = $3, human_operator = $4 FROM (SELECT id, human_control AS was FROM leads WHERE tenant_id = $1 AND id = $2 FOR UPDATE) old
          WHERE l.id = old.id RETURNING l.id, old.was`,
         [tenantId, leadId, enabled, enabled ? operator : null],
       ),
+      (r) => ({ was: bool(r, 'was') }),
     );
-    return rows[0] ? { was: rows[0].was } : undefined;
+    return previous ?? undefined;
   }
 
   /** Fills in the name and e-mail a booking or a conversation collected, where the lead has none yet. */
@@ -201,12 +207,15 @@ export class LeadsRepository {
         const placeholders = values.map((v) => `$${params.push(v)}`);
         return `(${placeholders.join(', ')})`;
       });
-      const result: Array<{ id: string }> = await manager.query(
-        `INSERT INTO lead_messages (${TIMELINE_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+      const ids = mapRows(
+        await manager.query(
+          `INSERT INTO lead_messages (${TIMELINE_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
          ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
-        params,
+          params,
+        ),
+        toId,
       );
-      inserted += result.length;
+      inserted += ids.length;
     }
     return inserted;
   }
@@ -221,11 +230,10 @@ export class LeadsRepository {
     callId: string,
     entries: readonly NewTimelineEntry[],
   ): Promise<{ removed: number; inserted: number }> {
-    const removed: [unknown[], number] = await manager.query(
-      `DELETE FROM lead_messages WHERE tenant_id = $1 AND call_id = $2 AND metadata->>'source' = 'live'`,
-      [tenantId, callId],
+    const removed = affectedCount(
+      await manager.query(`DELETE FROM lead_messages WHERE tenant_id = $1 AND call_id = $2 AND metadata->>'source' = 'live'`, [tenantId, callId]),
     );
     const inserted = await this.insertTimelineEntries(manager, entries);
-    return { removed: Array.isArray(removed) ? Number(removed[1] ?? 0) : 0, inserted };
+    return { removed, inserted };
   }
 }
