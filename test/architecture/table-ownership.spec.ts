@@ -34,7 +34,6 @@ const NOT_YET_ROUTED_READS = [
   'calls <- twilio-webhooks: src/modules/twilio-webhooks/outbound-call-answer.service.ts',
   'calls <- usage: src/modules/usage/quota.service.ts',
   'calls <- usage: src/modules/usage/usage.service.ts',
-  'lead_messages <- takeover: src/modules/takeover/human-control.service.ts',
   'leads <- media-bridge: src/modules/media-bridge/media-calls.repository.ts',
   'phone_numbers <- outbound-calls: src/modules/outbound-calls/outbound-calls.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',

@@ -465,4 +465,16 @@ export class LeadsRepository {
     );
     return n ?? 0;
   }
+
+  /** The channel of the lead's last incoming text message and our number it was sent to; null when it never wrote. */
+  async lastInboundText(tenantId: string, leadId: string): Promise<{ channel: TextChannel; to: string | null } | null> {
+    return firstRow(
+      await this.messages.query(
+        `SELECT channel, metadata->>'to' AS "to" FROM lead_messages WHERE tenant_id = $1 AND lead_id = $2 AND direction = 'inbound' AND channel IN ('sms', 'whatsapp')
+       ORDER BY occurred_at DESC LIMIT 1`,
+        [tenantId, leadId],
+      ),
+      (r) => ({ channel: oneOf(r, 'channel', TEXT_CHANNELS), to: textOrNull(r, 'to') }),
+    );
+  }
 }
