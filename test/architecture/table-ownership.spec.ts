@@ -15,7 +15,6 @@ const NOT_YET_MOVED = [
   'calls <- outbound-calls: src/modules/outbound-calls/outbound-dispatcher.service.ts',
   'calls <- takeover: src/modules/takeover/voice-takeover.service.ts',
   'calls <- twilio-webhooks: src/modules/twilio-webhooks/outbound-call-answer.service.ts',
-  'lead_messages <- media-bridge: src/modules/media-bridge/transcript-writer.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/number-configurator.service.ts',
   'phone_numbers <- phone-provisioning: src/modules/phone-provisioning/webhook-sync.service.ts',
   'tenants <- provider-clients: src/modules/provider-clients/elevenlabs-api.client.ts',

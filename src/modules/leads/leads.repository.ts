@@ -311,6 +311,16 @@ export class LeadsRepository {
     return { removed, inserted };
   }
 
+  /** A live agent turn the agent rewrote (it was cut off): the corrected text, the original kept in the metadata. */
+  async correctTimelineEntry(tenantId: string, externalId: string, correction: { body: string; originalBody: string }): Promise<void> {
+    await this.messages.query(`UPDATE lead_messages SET body = $3, metadata = metadata || $4::jsonb WHERE tenant_id = $1 AND external_id = $2`, [
+      tenantId,
+      externalId,
+      correction.body,
+      JSON.stringify({ corrected: true, originalText: correction.originalBody }),
+    ]);
+  }
+
   // SMS and WhatsApp (the messaging module): the messages of a lead's text thread, their delivery
   // statuses and resends, and what a message does to the lead (last contact, consent).
 
