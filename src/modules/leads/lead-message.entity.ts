@@ -1,8 +1,14 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Lead } from './lead.entity.js';
 
-export type MessageChannel = 'voice' | 'sms' | 'whatsapp';
-export type MessageRole = 'user' | 'agent' | 'human' | 'system';
+export const MESSAGE_CHANNELS = ['voice', 'sms', 'whatsapp'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+/** The channels of text messages (SMS and WhatsApp), which carry a delivery status. */
+export const TEXT_CHANNELS = ['sms', 'whatsapp'] as const satisfies readonly MessageChannel[];
+export type TextChannel = (typeof TEXT_CHANNELS)[number];
+export const MESSAGE_ROLES = ['user', 'agent', 'human', 'system'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+export type MessageDirection = 'inbound' | 'outbound';
 
 /**
  * One entry of a lead's timeline, whatever the channel: a transcript turn of a call, an SMS or
@@ -34,7 +40,7 @@ export class LeadMessage {
   channel: MessageChannel;
 
   @Column({ type: 'varchar', length: 8 })
-  direction: 'inbound' | 'outbound';
+  direction: MessageDirection;
 
   @Column({ type: 'varchar', length: 8 })
   role: MessageRole;

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { LeadsRepository, type NewTimelineEntry } from '../leads/leads.repository.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import { TRANSCRIPT_BATCH_ROWS, TRANSCRIPT_FLUSH_MS, TRANSCRIPT_QUEUE_LIMIT } from './media-bridge.constants.js';
 
@@ -32,13 +33,33 @@ export interface LiveCorrectionItem {
 
 export type LiveTranscriptEntry = LiveTimelineItem | LiveCorrectionItem;
 
+/** Only an item of a call with a lead goes to a timeline. */
+function hasLead(item: LiveTimelineItem): item is LiveTimelineItem & { leadId: string } {
+  return !!item.leadId;
+}
+
 /** Live rows are idempotent on (tenant_id, external_id); the post-call webhook later replaces them. */
 export function liveExternalId(callId: string, eventId: number, kind: string): string {
   return `live:${callId}:${eventId}:${kind}`;
 }
 
 const ROLE = { user: 'user', agent: 'agent', tool: 'system' } as const;
-const COLUMNS = 11;
+
+function toTimelineEntry(r: LiveTimelineItem & { leadId: string }): NewTimelineEntry {
+  return {
+    tenantId: r.tenantId,
+    leadId: r.leadId,
+    callId: r.callId,
+    channel: 'voice',
+    direction: r.kind === 'user' ? 'inbound' : 'outbound',
+    role: ROLE[r.kind],
+    body: r.text,
+    offsetSecs: r.offsetSecs,
+    externalId: liveExternalId(r.callId, r.eventId, r.kind),
+    metadata: { ...r.metadata, source: 'live' },
+    occurredAt: r.occurredAt,
+  };
+}
 
 /**
  * Writes live transcripts to the lead timeline (lead_messages) and the event stream, in batches and
@@ -56,6 +77,7 @@ export class TranscriptWriter implements BeforeApplicationShutdown {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly leads: LeadsRepository,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -95,11 +117,11 @@ export class TranscriptWriter implements BeforeApplicationShutdown {
   }
 
   private async writeBatch(batch: LiveTranscriptEntry[]): Promise<void> {
-    const rows: LiveTimelineItem[] = [];
+    const rows: Array<LiveTimelineItem & { leadId: string }> = [];
     const corrections: LiveCorrectionItem[] = [];
     for (const entry of batch) {
       if (entry.kind !== 'correction') {
-        if (entry.leadId) rows.push(entry);
+        if (hasLead(entry)) rows.push(entry);
         continue;
       }
       // The corrected row may still be in this batch: fix it before it is written.
@@ -110,14 +132,10 @@ export class TranscriptWriter implements BeforeApplicationShutdown {
       } else if (entry.leadId) corrections.push(entry);
     }
     try {
-      if (rows.length > 0) await this.insert(rows);
+      // One multi-row INSERT: a batch (TRANSCRIPT_BATCH_ROWS) is smaller than the repository's rows per statement.
+      if (rows.length > 0) await this.leads.insertTimelineEntries(this.dataSource.manager, rows.map(toTimelineEntry));
       for (const c of corrections) {
-        await this.dataSource.query(`UPDATE lead_messages SET body = $3, metadata = metadata || $4::jsonb WHERE tenant_id = $1 AND external_id = $2`, [
-          c.tenantId,
-          c.targetExternalId,
-          c.text,
-          JSON.stringify({ corrected: true, originalText: c.original }),
-        ]);
+        await this.leads.correctTimelineEntry(c.tenantId, c.targetExternalId, { body: c.text, originalBody: c.original });
       }
     } catch (err) {
       this.failedBatches++;
@@ -125,33 +143,6 @@ export class TranscriptWriter implements BeforeApplicationShutdown {
       this.logger.error({ err, rows: rows.length, calls: [...new Set(batch.map((b) => b.callId))] }, 'Could not write live transcript batch');
     }
     for (const entry of batch) void this.publish(entry);
-  }
-
-  private async insert(rows: LiveTimelineItem[]): Promise<void> {
-    const params: unknown[] = [];
-    const values = rows.map((r, i) => {
-      params.push(
-        r.tenantId,
-        r.leadId,
-        r.callId,
-        'voice',
-        r.kind === 'user' ? 'inbound' : 'outbound',
-        ROLE[r.kind],
-        r.text,
-        r.offsetSecs,
-        liveExternalId(r.callId, r.eventId, r.kind),
-        JSON.stringify({ ...r.metadata, source: 'live' }),
-        r.occurredAt,
-      );
-      const base = i * COLUMNS;
-      return `(${Array.from({ length: COLUMNS }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-    });
-    await this.dataSource.query(
-      `INSERT INTO lead_messages (tenant_id, lead_id, call_id, channel, direction, role, body, offset_secs, external_id, metadata, occurred_at)
-       VALUES ${values.join(', ')}
-       ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
-      params,
-    );
   }
 
   private publish(entry: LiveTranscriptEntry): Promise<void> {

@@ -78,37 +78,28 @@ export class SmsInboundService implements OnApplicationShutdown {
     const now = new Date();
     return this.db.transaction(async (manager) => {
       const lead = await this.leads.findOrCreateByPhone(tenantId, sender, manager);
-      const rows: Array<{ id: string }> = await manager.query(
-        `INSERT INTO lead_messages (tenant_id, lead_id, channel, direction, role, body, external_id, status, segments, metadata, occurred_at)
-         VALUES ($1, $2, $3, 'inbound', 'user', $4, $5, 'received', $6, $7, $8)
-         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING id`,
-        [
-          tenantId,
-          lead.id,
-          channel,
-          body,
-          params.MessageSid,
-          Number(params.NumSegments) || countSegments(body),
-          JSON.stringify({ to: ourNumber, ...(keyword ? { keyword } : {}) }),
-          now,
-        ],
-      );
-      if (rows.length === 0) return null;
-      const optOut = keyword === 'opt_out' ? 'now()' : keyword === 'opt_in' ? 'NULL' : 'opted_out_at';
-      await manager.query(
-        `UPDATE leads SET last_contact_at = $3, interaction_count = interaction_count + 1, opted_out_at = ${optOut} WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, lead.id, now],
-      );
       const segments = Number(params.NumSegments) || countSegments(body);
+      const messageId = await this.leads.appendInboundText(manager, {
+        tenantId,
+        leadId: lead.id,
+        channel,
+        body,
+        externalId: params.MessageSid,
+        segments,
+        metadata: { to: ourNumber, ...(keyword ? { keyword } : {}) },
+        occurredAt: now,
+      });
+      if (messageId === null) return null;
+      await this.leads.recordInboundContact(manager, tenantId, lead.id, now, keyword === 'help' ? null : keyword);
       await this.usage.increment(tenantId, now, channel === 'whatsapp' ? { whatsappIn: 1 } : { smsInSegments: segments }, manager);
       await this.events.publish(
-        { tenantId, type: 'sms.received', leadId: lead.id, data: { messageId: rows[0].id, sid: params.MessageSid, channel, body, keyword } },
+        { tenantId, type: 'sms.received', leadId: lead.id, data: { messageId, sid: params.MessageSid, channel, body, keyword } },
         { manager },
       );
       if (keyword === 'opt_out' || keyword === 'opt_in') {
         await this.events.publish({ tenantId, type: 'lead.updated', leadId: lead.id, data: { optedOut: keyword === 'opt_out' } }, { manager });
       }
-      return { tenantId, leadId: lead.id, messageId: rows[0].id, channel, ourNumber, body, keyword };
+      return { tenantId, leadId: lead.id, messageId, channel, ourNumber, body, keyword };
     });
   }
 
@@ -166,20 +157,11 @@ export class SmsInboundService implements OnApplicationShutdown {
 
   /** Automatic replies of the tenant in the window, counted in the database so every instance agrees. */
   private async overRateLimit(tenantId: string): Promise<boolean> {
-    const [row]: Array<{ n: number }> = await this.db.query(
-      `SELECT count(*)::int AS n FROM lead_messages WHERE tenant_id = $1 AND direction = 'outbound' AND role IN ('agent', 'system')
-         AND channel IN ('sms', 'whatsapp') AND metadata ? 'inReplyTo' AND occurred_at > now() - make_interval(secs => $2)`,
-      [tenantId, this.config.sms.autoReplyWindowSecs],
-    );
-    return row.n >= this.config.sms.autoReplyLimit;
+    return (await this.leads.countAutoReplies(tenantId, this.config.sms.autoReplyWindowSecs)) >= this.config.sms.autoReplyLimit;
   }
 
   private async flag(s: Stored, flag: string): Promise<void> {
-    await this.db.query(`UPDATE lead_messages SET metadata = metadata || jsonb_build_object('flag', $3::text) WHERE tenant_id = $1 AND id = $2`, [
-      s.tenantId,
-      s.messageId,
-      flag,
-    ]);
+    await this.leads.flagMessage(s.tenantId, s.messageId, flag);
     await this.events.publish({ tenantId: s.tenantId, type: 'alert', leadId: s.leadId, data: { kind: `sms.${flag}`, messageId: s.messageId } });
   }
 

@@ -1,29 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Counter } from 'prom-client';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { returningRows } from '../../database/returning-rows.js';
+import { type ClaimedResend, LeadsRepository } from '../leads/leads.repository.js';
 import { MessagingException } from './messaging.exception.js';
 import { type DueResend, SmsSenderService } from './sms-sender.service.js';
 import { SmsStatusService } from './sms-status.service.js';
 import { PollingLoop } from '../../common/async/polling-loop.js';
 
 const BATCH = 20;
-
-interface ClaimedRow {
-  id: string;
-  tenant_id: string;
-  lead_id: string;
-  channel: 'sms' | 'whatsapp';
-  body: string;
-  external_id: string;
-  attempts: number;
-  from: string;
-  phone_e164: string;
-  opted_out: boolean;
-}
 
 /**
  * Sends the resends that are due (`lead_messages.resend_at`, set by SmsStatusService after a
@@ -42,7 +27,7 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly leads: LeadsRepository,
     private readonly sender: SmsSenderService,
     private readonly statuses: SmsStatusService,
     metrics: MetricsService,
@@ -67,11 +52,11 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
   async sendDue(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const due = await this.claim();
+      const due = await this.leads.claimDueResends(BATCH);
       for (const row of due) {
         // One row's failure (say, the database blinked while flagging it) must not cost the others of the batch.
         const outcome = await this.resendOne(row).catch((err: unknown) => {
-          this.logger.error({ err, tenantId: row.tenant_id, messageId: row.id }, 'SMS resend failed');
+          this.logger.error({ err, tenantId: row.tenantId, messageId: row.id }, 'SMS resend failed');
           return 'error' as const;
         });
         this.outcomes.inc({ outcome });
@@ -81,38 +66,22 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  private async claim(): Promise<ClaimedRow[]> {
-    return returningRows<ClaimedRow>(
-      await this.db.query(
-        `WITH due AS (
-           SELECT id FROM lead_messages WHERE resend_at <= now() ORDER BY resend_at LIMIT $1 FOR UPDATE SKIP LOCKED
-         )
-         UPDATE lead_messages m SET resend_at = NULL
-         FROM due, leads l
-         WHERE m.id = due.id AND l.id = m.lead_id AND l.tenant_id = m.tenant_id
-         RETURNING m.id, m.tenant_id, m.lead_id, m.channel, m.body, m.external_id, COALESCE((m.metadata->>'attempts')::int, 1) AS attempts,
-           m.metadata->>'from' AS "from", l.phone_e164, (l.opted_out_at IS NOT NULL) AS opted_out`,
-        [BATCH],
-      ),
-    );
-  }
-
-  private async resendOne(row: ClaimedRow): Promise<'sent' | 'opted_out' | 'refused' | 'error'> {
-    const failed = { tenantId: row.tenant_id, leadId: row.lead_id, messageId: row.id, errorCode: null };
+  private async resendOne(row: ClaimedResend): Promise<'sent' | 'opted_out' | 'refused' | 'error'> {
+    const failed = { tenantId: row.tenantId, leadId: row.leadId, messageId: row.id, errorCode: null };
     // Consent is read now, not when the resend was scheduled: a STOP meanwhile cancels it.
-    if (row.opted_out) {
+    if (row.optedOut) {
       await this.statuses.giveUp({ ...failed, reason: 'opted_out' });
       return 'opted_out';
     }
     const due: DueResend = {
       id: row.id,
-      tenantId: row.tenant_id,
-      leadId: row.lead_id,
+      tenantId: row.tenantId,
+      leadId: row.leadId,
       channel: row.channel,
       body: row.body,
       from: row.from,
-      to: row.phone_e164,
-      failedSid: row.external_id,
+      to: row.phoneE164,
+      failedSid: row.externalId,
       attempts: row.attempts,
     };
     try {
@@ -121,7 +90,7 @@ export class SmsResendWorker implements OnApplicationBootstrap, OnModuleDestroy 
     } catch (err) {
       // A MessagingException is an answer (quota used up, Twilio refused it); anything else is a fault.
       const refused = err instanceof MessagingException;
-      if (!refused) this.logger.error({ err, tenantId: row.tenant_id, messageId: row.id }, 'SMS resend failed');
+      if (!refused) this.logger.error({ err, tenantId: row.tenantId, messageId: row.id }, 'SMS resend failed');
       await this.statuses.giveUp({ ...failed, reason: refused ? err.code : 'resend_failed' });
       return refused ? 'refused' : 'error';
     }

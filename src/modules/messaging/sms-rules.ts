@@ -39,25 +39,8 @@ export function countSegments(body: string): number {
   return units <= 70 ? 1 : Math.ceil(units / 67);
 }
 
-/** Delivery statuses in the order they can happen; terminal ones share the top rank. */
-export const SMS_STATUS_RANK: Readonly<Record<string, number>> = {
-  accepted: 0,
-  scheduled: 0,
-  queued: 1,
-  sending: 2,
-  sent: 3,
-  receiving: 3,
-  received: 4,
-  delivered: 4,
-  undelivered: 4,
-  failed: 4,
-  read: 5,
-  canceled: 4,
-};
-
-export function statusRank(status: string): number | undefined {
-  return SMS_STATUS_RANK[status];
-}
+// The delivery-status order belongs to the timeline's owner, which moves a status forward only.
+export { SMS_STATUS_RANK, statusRank } from '../leads/delivery-status.js';
 
 /**
  * Carrier errors Twilio describes as temporary (queue overflow, unreachable handset, unknown

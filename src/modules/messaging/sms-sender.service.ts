@@ -4,8 +4,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { MessageRole } from '../leads/lead-message.entity.js';
 import type { Lead } from '../leads/lead.entity.js';
+import { LeadsRepository } from '../leads/leads.repository.js';
 import { TwilioClientFactory } from '../provider-clients/twilio-client.factory.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
+import { PhoneNumbersService } from '../tenants/phone-numbers.service.js';
 import { QuotaService } from '../usage/quota.service.js';
 import { UsageService } from '../usage/usage.service.js';
 import { MessagingException, MessagingExceptionCode } from './messaging.exception.js';
@@ -54,6 +56,8 @@ export class SmsSenderService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly leads: LeadsRepository,
+    private readonly numbers: PhoneNumbersService,
     private readonly twilio: TwilioClientFactory,
     private readonly usage: UsageService,
     private readonly quota: QuotaService,
@@ -65,12 +69,9 @@ export class SmsSenderService {
   }
 
   async senderNumber(tenantId: string, channel: 'sms' | 'whatsapp'): Promise<string> {
-    const rows: Array<{ e164: string }> = await this.db.query(
-      `SELECT e164 FROM phone_numbers WHERE tenant_id = $1 ORDER BY (CASE WHEN ${channel === 'whatsapp' ? 'whatsapp_enabled' : 'sms_enabled'} THEN 0 ELSE 1 END), created_at LIMIT 1`,
-      [tenantId],
-    );
-    if (!rows[0]) throw new MessagingException(MessagingExceptionCode.NO_SENDER_NUMBER, 'The tenant has no phone number to send from');
-    return rows[0].e164;
+    const e164 = await this.numbers.senderNumber(tenantId, channel);
+    if (!e164) throw new MessagingException(MessagingExceptionCode.NO_SENDER_NUMBER, 'The tenant has no phone number to send from');
+    return e164;
   }
 
   /** Twilio's create call only (used for first sends and resends). */
@@ -103,12 +104,7 @@ export class SmsSenderService {
     const now = new Date();
     const attempt = m.attempts + 1;
     await this.db.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE lead_messages SET external_id = $3, status = $4, error_code = NULL,
-           metadata = metadata || jsonb_build_object('attempts', $5::int, 'previousSids', COALESCE(metadata->'previousSids', '[]'::jsonb) || to_jsonb($6::text))
-         WHERE tenant_id = $1 AND id = $2 AND external_id = $6`,
-        [m.tenantId, m.id, sid, status, attempt, m.failedSid],
-      );
+      await this.leads.markResent(manager, { tenantId: m.tenantId, messageId: m.id, failedSid: m.failedSid, sid, status, attempt });
       await this.countSent(manager, m.tenantId, m.channel, segments, now);
       await this.events.publish({ tenantId: m.tenantId, type: 'sms.status', leadId: m.leadId, data: { messageId: m.id, sid, status, attempt } }, { manager });
     });
@@ -123,24 +119,30 @@ export class SmsSenderService {
     const { sid, status } = await this.create(out.tenantId, out.channel, from, out.lead.phoneE164, out.body);
     const now = new Date();
     const id = await this.db.transaction(async (manager) => {
-      const rows: Array<{ id: string }> = await manager.query(
-        `INSERT INTO lead_messages (tenant_id, lead_id, channel, direction, role, body, external_id, status, segments, metadata, occurred_at)
-         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET body = EXCLUDED.body RETURNING id`,
-        [out.tenantId, out.lead.id, out.channel, out.role, out.body, sid, status, segments, JSON.stringify({ ...out.metadata, from, attempts: 1 }), now],
-      );
-      await manager.query(`UPDATE leads SET last_contact_at = $3 WHERE tenant_id = $1 AND id = $2`, [out.tenantId, out.lead.id, now]);
+      const messageId = await this.leads.appendOutboundText(manager, {
+        tenantId: out.tenantId,
+        leadId: out.lead.id,
+        channel: out.channel,
+        role: out.role,
+        body: out.body,
+        externalId: sid,
+        status,
+        segments,
+        metadata: { ...out.metadata, from, attempts: 1 },
+        occurredAt: now,
+      });
+      await this.leads.touchLastContact(manager, out.tenantId, out.lead.id, now);
       await this.countSent(manager, out.tenantId, out.channel, segments, now);
       await this.events.publish(
         {
           tenantId: out.tenantId,
           type: 'sms.sent',
           leadId: out.lead.id,
-          data: { messageId: rows[0].id, sid, channel: out.channel, role: out.role, status, segments, body: out.body },
+          data: { messageId, sid, channel: out.channel, role: out.role, status, segments, body: out.body },
         },
         { manager },
       );
-      return rows[0].id;
+      return messageId;
     });
     return { id, sid, status, segments, from };
   }

@@ -1,25 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { LeadsRepository } from '../leads/leads.repository.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { TwilioAccountContext } from '../twilio-kit/twilio-request.js';
 import type { SmsStatusParams } from './dto/sms-webhook.dto.js';
-import { returningRows } from '../../database/returning-rows.js';
-import { isRetryable, retryDelayMs, SMS_STATUS_RANK, statusRank } from './sms-rules.js';
-
-const RANK_SQL = `(CASE status ${Object.entries(SMS_STATUS_RANK)
-  .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
-  .join(' ')} ELSE -1 END)`;
-
-interface UpdatedRow {
-  id: string;
-  tenant_id: string;
-  lead_id: string;
-  attempts: number;
-  from: string | null;
-  opted_out: boolean;
-}
+import { isRetryable, retryDelayMs } from './sms-rules.js';
 
 /**
  * Delivery status callbacks: one conditional UPDATE moves a message forward only (callbacks
@@ -31,52 +16,32 @@ interface UpdatedRow {
 export class SmsStatusService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly leads: LeadsRepository,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
   async update(params: SmsStatusParams, account: TwilioAccountContext): Promise<void> {
-    const rank = statusRank(params.MessageStatus);
-    if (rank === undefined) return;
     const errorCode = params.ErrorCode ? Number(params.ErrorCode) : null;
-    const rows = returningRows<UpdatedRow>(
-      await this.db.query(
-        `UPDATE lead_messages m SET status = $2, error_code = COALESCE($3, m.error_code)
-       FROM leads l
-       WHERE m.external_id = $1 AND ($5::uuid IS NULL OR m.tenant_id = $5) AND l.id = m.lead_id AND l.tenant_id = m.tenant_id
-         AND ${RANK_SQL.replace(/status/, 'm.status')} < $4
-       RETURNING m.id, m.tenant_id, m.lead_id, COALESCE((m.metadata->>'attempts')::int, 1) AS attempts, m.metadata->>'from' AS "from",
-         (l.opted_out_at IS NOT NULL) AS opted_out`,
-        [params.MessageSid, params.MessageStatus, errorCode, rank, account.tenantId],
-      ),
-    );
-    const row = rows[0];
-    if (!row) return; // unknown, or older than what we have: nothing to do
+    const row = await this.leads.markDelivery({ externalId: params.MessageSid, status: params.MessageStatus, errorCode, tenantId: account.tenantId });
+    if (!row) return; // an unknown status or message, or older than what we have: nothing to do
     await this.events.publish({
-      tenantId: row.tenant_id,
+      tenantId: row.tenantId,
       type: 'sms.status',
-      leadId: row.lead_id,
+      leadId: row.leadId,
       data: { messageId: row.id, sid: params.MessageSid, status: params.MessageStatus, errorCode },
     });
     if (params.MessageStatus !== 'failed' && params.MessageStatus !== 'undelivered') return;
-    if (isRetryable(errorCode) && row.attempts <= this.config.sms.maxRetries && !row.opted_out && row.from) {
+    if (isRetryable(errorCode) && row.attempts <= this.config.sms.maxRetries && !row.optedOut && row.from) {
       // Only while the row still carries this attempt: a resend already under way has replaced it.
-      await this.db.query(
-        `UPDATE lead_messages SET resend_at = now() + make_interval(secs => $4::double precision / 1000)
-         WHERE tenant_id = $1 AND id = $2 AND external_id = $3`,
-        [row.tenant_id, row.id, params.MessageSid, retryDelayMs(row.attempts, this.config.sms.retryBaseMs)],
-      );
+      await this.leads.scheduleResend(row.tenantId, row.id, params.MessageSid, retryDelayMs(row.attempts, this.config.sms.retryBaseMs));
     } else {
-      await this.giveUp({ tenantId: row.tenant_id, leadId: row.lead_id, messageId: row.id, errorCode });
+      await this.giveUp({ tenantId: row.tenantId, leadId: row.leadId, messageId: row.id, errorCode });
     }
   }
 
   /** The message will not be sent again: flagged in the timeline, and an alert for the dashboards. */
   async giveUp(m: { tenantId: string; leadId: string; messageId: string; errorCode: number | null; reason?: string }): Promise<void> {
-    await this.db.query(`UPDATE lead_messages SET metadata = metadata || jsonb_build_object('flag', 'delivery_failed') WHERE tenant_id = $1 AND id = $2`, [
-      m.tenantId,
-      m.messageId,
-    ]);
+    await this.leads.flagMessage(m.tenantId, m.messageId, 'delivery_failed');
     await this.events.publish({
       tenantId: m.tenantId,
       type: 'alert',

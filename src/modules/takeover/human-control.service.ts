@@ -39,16 +39,13 @@ export class HumanControlService {
   async reply(tenantId: string, leadId: string, body: string, operator?: string): Promise<OperatorMessageSentDto> {
     const lead = await this.leads.findById(tenantId, leadId);
     if (!lead) throw new TakeoverException(TakeoverExceptionCode.LEAD_NOT_FOUND, 'Lead not found');
-    const [last]: Array<{ channel: 'sms' | 'whatsapp'; from: string | null }> = await this.db.query(
-      `SELECT channel, metadata->>'to' AS "from" FROM lead_messages WHERE tenant_id = $1 AND lead_id = $2 AND direction = 'inbound' AND channel IN ('sms', 'whatsapp')
-       ORDER BY occurred_at DESC LIMIT 1`,
-      [tenantId, leadId],
-    );
+    // Answer on the channel the lead last wrote on, from the number it wrote to.
+    const last = await this.leads.lastInboundText(tenantId, leadId);
     const sent = await this.sender.send({
       tenantId,
       lead,
       channel: last?.channel ?? 'sms',
-      from: last?.from ?? undefined,
+      from: last?.to ?? undefined,
       body,
       role: 'human',
       metadata: { operator: operator ?? lead.humanOperator ?? null },

@@ -6,6 +6,7 @@ import { CreatePhoneNumberDto } from './dto/create-phone-number.dto.js';
 import { PhoneNumber } from './phone-number.entity.js';
 import { TenantsException, TenantsExceptionCode } from './tenants.exception.js';
 import { isUniqueViolation } from '../../database/pg-errors.js';
+import { firstRow, text } from '../../database/sql-row.js';
 
 @Injectable()
 export class PhoneNumbersService {
@@ -53,6 +54,17 @@ export class PhoneNumbersService {
     return this.numbers.findOne({ where: { e164, tenantId: Not(IsNull()) }, relations: { tenant: true } }) as Promise<
       (PhoneNumber & { tenantId: string }) | null
     >;
+  }
+
+  /** The number to send a tenant's message from: its first with the channel enabled, else its first; null when it has none. */
+  async senderNumber(tenantId: string, channel: 'sms' | 'whatsapp'): Promise<string | null> {
+    return firstRow(
+      await this.numbers.query(
+        `SELECT e164 FROM phone_numbers WHERE tenant_id = $1 ORDER BY (CASE WHEN ${channel === 'whatsapp' ? 'whatsapp_enabled' : 'sms_enabled'} THEN 0 ELSE 1 END), created_at LIMIT 1`,
+        [tenantId],
+      ),
+      (r) => text(r, 'e164'),
+    );
   }
 }
 
