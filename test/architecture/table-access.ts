@@ -91,6 +91,8 @@ export function accessesIn(file: string, source: string, schema: Schema): Access
     if (new RegExp(`getRepository\\(\\s*${e}\\s*\\)\\s*\\.\\s*${REPO_WRITE}\\(`).test(text)) add(table, 'write');
     if (new RegExp(`\\.into\\(\\s*${e}`).test(text) || new RegExp(`\\.update\\(\\s*${e}\\s*\\)\\s*\\.\\s*set\\(`).test(text)) add(table, 'write');
     if (new RegExp(`getRepository\\(\\s*${e}\\s*\\)`).test(text)) add(table, 'read');
+    // manager.findOne(Entity, ...), manager.findOneByOrFail(Entity, ...), manager.count(Entity, ...)
+    if (new RegExp(`\\.(?:find\\w*|count\\w*|exists\\w*|sum|average|minimum|maximum)\\(\\s*${e}\\b`).test(text)) add(table, 'read');
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { LeadsRepository } from '../leads/leads.repository.js';
 import { TwilioCredentialsService } from '../provider-clients/twilio-credentials.service.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { Tenant } from '../tenants/tenant.entity.js';
+import { PhoneNumbersRepository, type CallerId } from '../tenants/phone-numbers.repository.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { isWithinBusinessHours } from '../../common/domain/business-hours.js';
 import { QuotaService } from '../usage/quota.service.js';
@@ -21,12 +22,6 @@ import { machineDetectionMode, type OutboundOverrides } from './outbound-rules.j
 export interface OutboundRequester {
   tenantId: string;
   isAdmin: boolean;
-}
-
-interface CallerId {
-  e164: string;
-  phoneNumberId: string;
-  agentId: string | null;
 }
 
 /**
@@ -41,6 +36,7 @@ export class OutboundCallsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
+    private readonly numbers: PhoneNumbersRepository,
     private readonly leads: LeadsRepository,
     private readonly calls: CallsRepository,
     private readonly queue: OutboundCallQueueRepository,
@@ -119,12 +115,9 @@ export class OutboundCallsService {
       e164 = toE164(from);
       if (!e164) throw new Err(Code.INVALID_NUMBER, 'from must be a valid phone number in E.164 format');
     }
-    const rows: Array<{ id: string; e164: string; agent_id: string | null }> = await this.dataSource.query(
-      `SELECT id, e164, agent_id FROM phone_numbers WHERE tenant_id = $1 AND voice_enabled AND ($2::varchar IS NULL OR e164 = $2::varchar) ORDER BY created_at LIMIT 1`,
-      [tenantId, e164 ?? null],
-    );
-    if (!rows[0]) throw new Err(Code.NO_CALLER_ID, from ? "from is not one of this tenant's voice numbers" : 'The tenant has no voice number to call from');
-    return { e164: rows[0].e164, phoneNumberId: rows[0].id, agentId: rows[0].agent_id };
+    const callerId = await this.numbers.findCallerId(tenantId, e164 ?? null);
+    if (!callerId) throw new Err(Code.NO_CALLER_ID, from ? "from is not one of this tenant's voice numbers" : 'The tenant has no voice number to call from');
+    return callerId;
   }
 
   private async assertQuotas(manager: EntityManager, tenant: Tenant, now: Date): Promise<void> {

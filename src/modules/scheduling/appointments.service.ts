@@ -15,6 +15,7 @@ import { addDays, describeWhen, fromLocal, isCalendarDate, parseDateTime, toLoca
 import type { BookAppointmentDto, ListAppointmentsQueryDto } from './dto/appointments.dto.js';
 import { SchedulingException, SchedulingExceptionCode } from './scheduling.exception.js';
 import { isUniqueViolation } from '../../database/pg-errors.js';
+import { CallsRepository } from '../calls/calls.repository.js';
 
 export type SchedulingTenant = Pick<Tenant, 'id' | 'name' | 'timezone'>;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
@@ -46,6 +47,7 @@ export class AppointmentsService {
     private readonly catalogue: CatalogueService,
     private readonly leads: LeadsRepository,
     private readonly tenants: TenantsRepository,
+    private readonly calls: CallsRepository,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -271,8 +273,7 @@ export class AppointmentsService {
     return busy;
   }
 
-  private async callIdFor(manager: EntityManager, tenantId: string, conversationId: string): Promise<string | null> {
-    const rows: Array<{ id: string }> = await manager.query('SELECT id FROM calls WHERE tenant_id = $1 AND conversation_id = $2', [tenantId, conversationId]);
-    return rows[0]?.id ?? null;
+  private callIdFor(manager: EntityManager, tenantId: string, conversationId: string): Promise<string | null> {
+    return this.calls.findIdByConversation(manager, tenantId, conversationId);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CallsModule } from '../calls/calls.module.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LeadsModule } from '../leads/leads.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
@@ -15,7 +16,7 @@ import { ServicesController } from './services.controller.js';
 
 /** Services, staff, availability and appointments: what the agent's booking tools work on. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BookableService, Employee, EmployeeServiceLink, Appointment, AppointmentSlot]), LeadsModule, TenantsModule],
+  imports: [TypeOrmModule.forFeature([BookableService, Employee, EmployeeServiceLink, Appointment, AppointmentSlot]), CallsModule, LeadsModule, TenantsModule],
   controllers: [ServicesController, EmployeesController, AppointmentsController],
   providers: [CatalogueService, AppointmentsService],
   exports: [CatalogueService, AppointmentsService],

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { firstRow, mapRows, text } from '../../database/sql-row.js';
+import { firstRow, mapRows, text, textOrNull } from '../../database/sql-row.js';
 import { PhoneNumber, type PhoneNumberDrift, type PhoneNumberStatus, type PhoneNumberWebhookSnapshot } from './phone-number.entity.js';
+
+/** A voice number a tenant may call from, with its own agent if it has one. */
+export interface CallerId {
+  phoneNumberId: string;
+  e164: string;
+  agentId: string | null;
+}
 
 /** A number by its row id, or by its E.164 (pool numbers included). */
 export type PhoneNumberTarget = { id: string } | { e164: string };
@@ -26,6 +33,15 @@ export interface ConfiguredPhoneNumber {
 @Injectable()
 export class PhoneNumbersRepository {
   constructor(@InjectRepository(PhoneNumber) private readonly numbers: Repository<PhoneNumber>) {}
+
+  /** The tenant's voice number `e164`, or (null) its oldest voice number; null when it has none. */
+  async findCallerId(tenantId: string, e164: string | null): Promise<CallerId | null> {
+    const result: unknown = await this.numbers.query(
+      `SELECT id, e164, agent_id FROM phone_numbers WHERE tenant_id = $1 AND voice_enabled AND ($2::varchar IS NULL OR e164 = $2::varchar) ORDER BY created_at LIMIT 1`,
+      [tenantId, e164],
+    );
+    return firstRow(result, (r) => ({ phoneNumberId: text(r, 'id'), e164: text(r, 'e164'), agentId: textOrNull(r, 'agent_id') }));
+  }
 
   /** The number, assigned or in the platform pool; null when there is none. */
   findByIdOrE164(target: PhoneNumberTarget): Promise<PhoneNumber | null> {

@@ -1,6 +1,6 @@
 import { jsonObjectOrNull, oneOf, text, type SqlRow } from '../../database/sql-row.js';
 import type { TenantSettings } from './tenant-settings.types.js';
-import { Tenant, type TenantStatus } from './tenant.entity.js';
+import { Tenant, TENANT_STATUSES } from './tenant.entity.js';
 
 /**
  * Read model the tenants module publishes (a view, migration TypedCallState): what other modules may
@@ -11,8 +11,6 @@ import { Tenant, type TenantStatus } from './tenant.entity.js';
 export const TENANT_PROFILES_VIEW = 'tenant_profiles';
 
 export type TenantProfile = Pick<Tenant, 'id' | 'name' | 'slug' | 'status' | 'timezone' | 'settings'>;
-
-const TENANT_STATUSES: readonly TenantStatus[] = ['active', 'suspended'];
 
 /**
  * Settings are validated when written (UpdateTenantDto and its nested validators); what the column

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CallsRepository } from '../calls/calls.repository.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { firstRow, int, mapRows, type SqlRow } from '../../database/sql-row.js';
 import { EVENT_BUS, type EventBus } from '../realtime/event-bus.port.js';
 import type { TenantSettings } from '../tenants/tenant-settings.types.js';
@@ -48,12 +49,13 @@ export class QuotaService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EVENT_BUS) private readonly events: EventBus,
     private readonly calls: CallsRepository,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   async check(tenantId: string, kind: QuotaKind, options: QuotaCheckOptions = {}): Promise<QuotaCheck> {
     const manager = options.manager ?? this.dataSource.manager;
-    const rows: Array<{ settings: TenantSettings | null }> = await manager.query(`SELECT settings FROM tenants WHERE id = $1`, [tenantId]);
-    const limit = rows[0]?.settings?.quotas?.[LIMIT_OF[kind]];
+    const settings = await this.tenants.settingsOf(tenantId, manager);
+    const limit = settings?.quotas?.[LIMIT_OF[kind]];
     if (limit === undefined || limit === null) return evaluateQuota(kind, 0, null); // no quota: nothing to count
     const used = (await this.used(manager, tenantId, kind, options.now ?? new Date())) + (options.pending ?? 0);
     return evaluateQuota(kind, used, limit);

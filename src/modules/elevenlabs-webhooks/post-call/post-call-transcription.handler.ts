@@ -8,7 +8,7 @@ import type { AppliedConversation } from '../../leads/leads.service.js';
 import { LeadsRepository } from '../../leads/leads.repository.js';
 import { LeadsService } from '../../leads/leads.service.js';
 import { EVENT_BUS, type EventBus } from '../../realtime/event-bus.port.js';
-import { Tenant } from '../../tenants/tenant.entity.js';
+import { TenantsRepository } from '../../tenants/tenants.repository.js';
 import type { WebhookInboxEvent } from '../inbox/webhook-inbox.entity.js';
 import { WebhookInboxRepository } from '../inbox/webhook-inbox.repository.js';
 import { InboxOutcome, PermanentInboxError, WebhookInboxWorker } from '../inbox/webhook-inbox.worker.js';
@@ -36,6 +36,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     private readonly inbox: WebhookInboxRepository,
     private readonly correlator: CallCorrelator,
     private readonly calls: CallConversationsRepository,
+    private readonly tenants: TenantsRepository,
     private readonly leads: LeadsService,
     private readonly leadsRepository: LeadsRepository,
     private readonly usage: UsageService,
@@ -83,7 +84,7 @@ export class PostCallTranscriptionHandler implements OnModuleInit {
     if (!match) return null;
     const { call } = match;
     await this.correlator.claimConversation(manager, call, t.conversationId);
-    const tenant = await manager.findOneByOrFail(Tenant, { id: call.tenantId });
+    const tenant = await this.tenants.getOrFail(call.tenantId, manager);
 
     const conversations = { ...(call.metadata.aiConversations ?? {}) };
     const alreadyApplied = t.conversationId in conversations;
