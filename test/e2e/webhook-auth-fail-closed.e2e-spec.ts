@@ -84,6 +84,13 @@ describe('Webhook authentication fails closed', () => {
     ['an object AccountSid (JSON)', '{"AccountSid":{"$ne":null}}'],
   ];
 
+  it('should cover every Twilio webhook the app documents', async () => {
+    // The route list above is needed before the app boots (describe.each); this keeps it whole.
+    const doc = (await t.inject({ method: 'GET', url: '/docs-json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+    const documented = Object.keys(doc.paths).filter((path) => path.startsWith(`${TWILIO}/`) && doc.paths[path].post);
+    expect(documented.map((path) => path.slice(TWILIO.length + 1)).sort()).toEqual([...TWILIO_ROUTES].sort());
+  });
+
   function expectRefused(res: { statusCode: number; body: string }, label: string) {
     // The label makes a failure say which route and poison got through.
     expect({ label, refused: [401, 403].includes(res.statusCode) ? 'yes' : res.statusCode }).toEqual({ label, refused: 'yes' });

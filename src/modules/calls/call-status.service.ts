@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_BUS, type EventBus, type RealtimeEvent } from '../realtime/event-bus.port.js';
-import type { StreamState } from './call-status.js';
-import { CallsRepository, StatusCallbackInput, StatusCallbackResult } from './calls.repository.js';
+import { CallsRepository, type RecordingInput, type StatusCallbackInput, type StatusCallbackResult, type StreamStatusInput } from './calls.repository.js';
 
 /**
  * Applies Twilio's call-progress, stream and recording callbacks to calls. Exactly-once effects
@@ -25,18 +24,11 @@ export class CallStatusService {
     return result;
   }
 
-  async applyStreamStatus(input: { callSid: string; accountSid: string | null; streamSid: string; state: StreamState; error: string | null }) {
+  applyStreamStatus(input: StreamStatusInput): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
     return this.calls.applyStreamStatus(input);
   }
 
-  async applyRecording(input: {
-    callSid: string;
-    accountSid: string | null;
-    sid: string;
-    url: string | null;
-    durationSecs: number | null;
-    status: string | null;
-  }) {
+  applyRecording(input: RecordingInput): Promise<{ callId: string; tenantId: string } | null> {
     return this.calls.applyRecording(input);
   }
 

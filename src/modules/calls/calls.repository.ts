@@ -54,6 +54,25 @@ export interface StatusCallbackInput {
   details: Record<string, unknown>;
 }
 
+/** A stream status callback (`<Stream statusCallback>`). */
+export interface StreamStatusInput {
+  callSid: string;
+  accountSid: string | null;
+  streamSid: string;
+  state: StreamState;
+  error: string | null;
+}
+
+/** A recording status callback. */
+export interface RecordingInput {
+  callSid: string;
+  accountSid: string | null;
+  sid: string;
+  url: string | null;
+  durationSecs: number | null;
+  status: string | null;
+}
+
 export interface StatusCallbackResult {
   callId: string;
   tenantId: string;
@@ -271,13 +290,7 @@ export class CallsRepository {
   }
 
   /** Stream started → stopped/error, never backwards; the first StreamSid is kept. */
-  async applyStreamStatus(input: {
-    callSid: string;
-    accountSid: string | null;
-    streamSid: string;
-    state: StreamState;
-    error: string | null;
-  }): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
+  async applyStreamStatus(input: StreamStatusInput): Promise<{ callId: string; tenantId: string; streamStatus: string } | null> {
     const result: unknown = await this.dataSource.query(
       `UPDATE calls SET
          stream_sid = COALESCE(stream_sid, $3),
@@ -292,14 +305,7 @@ export class CallsRepository {
   }
 
   /** Stores the recording; a repeated or out-of-order callback for the same recording changes nothing. */
-  async applyRecording(input: {
-    callSid: string;
-    accountSid: string | null;
-    sid: string;
-    url: string | null;
-    durationSecs: number | null;
-    status: string | null;
-  }): Promise<{ callId: string; tenantId: string } | null> {
+  async applyRecording(input: RecordingInput): Promise<{ callId: string; tenantId: string } | null> {
     const result: unknown = await this.dataSource.query(
       `UPDATE calls SET
          recording = CASE
