@@ -57,9 +57,11 @@ export async function queryPrepared<T extends QueryResultRow = Record<string, un
   const config = unnamedOnly.has(manager.connection) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values };
   try {
     if (manager.queryRunner) {
+      // TypeORM types connect() as Promise<any>; the postgres driver's runner resolves to its pg client.
       const client = await (manager.queryRunner as unknown as QueryRunnerWithConnection).connect();
       return (await client.query<T>(config)).rows;
     }
+    // The postgres driver's pool (`master`) is not on TypeORM's Driver interface.
     return await queryPooled<T>((manager.connection.driver as unknown as { master: Pool }).master, config);
   } catch (err) {
     if (err instanceof Error && 'code' in err) throw new QueryFailedError(statement.text, values, err);
@@ -83,7 +85,7 @@ async function queryPooled<T extends QueryResultRow>(pool: Pool, config: QueryCo
   try {
     return (await client.query<T>(config)).rows;
   } catch (err) {
-    if (!(err instanceof pg.DatabaseError)) broken ??= err as Error;
+    if (!(err instanceof pg.DatabaseError)) broken ??= err instanceof Error ? err : new Error(String(err));
     throw err;
   } finally {
     client.off('error', onError);
