@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { DatabaseTimeouts } from '../database/connection-guard.js';
-import { EnvironmentVariables, type LogLevel } from './env.schema.js';
+import { EnvironmentVariables, type LogLevel, type NodeEnv, type RealtimeTransportSetting } from './env.schema.js';
 import { checkProductionSafety, decodeEncryptionKey, describeFinding } from './production-safety.js';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 /** The typed configuration every module injects (never read process.env elsewhere). */
 export interface AppConfig {
-  nodeEnv: 'development' | 'production' | 'test';
+  nodeEnv: NodeEnv;
   /** Unsafe production settings let through by an ALLOW_UNSAFE_* override: logged at every boot. */
   unsafeOverrides: string[];
   http: { port: number; host: string; bodyLimitBytes: number; trustedProxies: string[]; corsOrigins: string[] };
@@ -20,7 +20,7 @@ export interface AppConfig {
   db: { url?: string; dataDir: string; poolSize: number; skipMigrations: boolean; preparedStatements: boolean; timeouts: DatabaseTimeouts };
   redisUrl?: string;
   realtime: {
-    transport: 'auto' | 'postgres' | 'redis' | 'in-process';
+    transport: RealtimeTransportSetting;
     channel: string;
     retentionHours: number;
     pruneIntervalMs: number;
@@ -90,8 +90,8 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
   const fallbackSecrets = csv(env.ELEVENLABS_WEBHOOK_SECRET);
   const perEndpoint = (value?: string) => (csv(value).length > 0 ? csv(value) : fallbackSecrets);
   return {
-    nodeEnv: env.NODE_ENV as AppConfig['nodeEnv'],
-    unsafeOverrides: checkProductionSafety(env as unknown as Record<string, unknown>).overridden.map(describeFinding),
+    nodeEnv: env.NODE_ENV,
+    unsafeOverrides: checkProductionSafety({ ...env }).overridden.map(describeFinding),
     http: {
       port: env.PORT,
       host: env.HOST,
@@ -120,7 +120,7 @@ export function toAppConfig(env: EnvironmentVariables, isTty = process.stdout.is
     },
     redisUrl: env.REDIS_URL,
     realtime: {
-      transport: env.REALTIME_TRANSPORT as AppConfig['realtime']['transport'],
+      transport: env.REALTIME_TRANSPORT,
       channel: env.REALTIME_CHANNEL,
       retentionHours: env.REALTIME_EVENT_RETENTION_HOURS,
       pruneIntervalMs: env.REALTIME_PRUNE_INTERVAL_MS,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isJsonObject } from '../common/json/json-object.js';
 
 /** What a development install generates for itself, kept in DATA_DIR/dev-secrets.json. */
 export interface DevSecrets {
@@ -17,6 +18,21 @@ export interface DevSecretsResult {
   file?: string;
   /** The values written to the file by this call (first start, or keys added to an older file): print them once. */
   generated?: Partial<DevSecrets>;
+}
+
+const SECRET_KEYS = ['ADMIN_API_KEY', 'ENCRYPTION_KEY', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const satisfies readonly (keyof DevSecrets)[];
+
+/** The file as stored (kept whole when it is written back) and the secrets in it. */
+function readStored(file: string): { raw: Record<string, unknown>; secrets: Partial<DevSecrets> } {
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isJsonObject(raw)) throw new Error(`${file} is not a JSON object: fix it, or delete it to generate new development secrets`);
+  const secrets: Partial<DevSecrets> = {};
+  for (const key of SECRET_KEYS) {
+    const value = raw[key];
+    if (typeof value === 'string') secrets[key] = value;
+    else if (value !== undefined) throw new Error(`${file}: ${key} must be a string`);
+  }
+  return { raw, secrets };
 }
 
 function generate(): DevSecrets {
@@ -40,14 +56,15 @@ export function withDevSecrets(env: Record<string, string | undefined>): DevSecr
   if (env.NODE_ENV === 'production' || (env.ADMIN_API_KEY && env.ENCRYPTION_KEY && !needsTwilio)) return { env };
   const dir = resolve(env.DATA_DIR || './data');
   const file = join(dir, 'dev-secrets.json');
-  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : {};
+  const { raw, secrets: stored } = existsSync(file) ? readStored(file) : { raw: {}, secrets: {} };
   const fresh = generate();
   // Keys an older file lacks are added, never replaced: the encryption key protects stored data.
-  const generated = Object.fromEntries(Object.entries(fresh).filter(([key]) => !stored[key as keyof DevSecrets])) as Partial<DevSecrets>;
+  const generated: Partial<DevSecrets> = {};
+  for (const key of SECRET_KEYS) if (!stored[key]) generated[key] = fresh[key];
   const secrets = { ...fresh, ...stored };
   if (Object.keys(generated).length > 0) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify({ ...fresh, ...raw }, null, 2), { mode: 0o600 });
   }
   const twilio = needsTwilio ? { TWILIO_ACCOUNT_SID: secrets.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: secrets.TWILIO_AUTH_TOKEN } : {};
   return {

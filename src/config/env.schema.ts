@@ -50,10 +50,16 @@ export enum LogLevel {
   silent = 'silent',
 }
 
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const REALTIME_TRANSPORTS = ['auto', 'postgres', 'redis', 'in-process'] as const;
+export type RealtimeTransportSetting = (typeof REALTIME_TRANSPORTS)[number];
+
 export class EnvironmentVariables {
   // production: ADMIN_API_KEY and ENCRYPTION_KEY must be set (elsewhere they are generated under DATA_DIR).
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
+  @IsIn(NODE_ENVS)
+  NODE_ENV: NodeEnv = 'development';
 
   // --- HTTP server ---
   @Type(() => Number)
@@ -183,8 +189,8 @@ export class EnvironmentVariables {
 
   // --- Realtime (SSE) ---
   // auto: in-process on the embedded database, Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY.
-  @IsIn(['auto', 'postgres', 'redis', 'in-process'])
-  REALTIME_TRANSPORT = 'auto';
+  @IsIn(REALTIME_TRANSPORTS)
+  REALTIME_TRANSPORT: RealtimeTransportSetting = 'auto';
 
   // The NOTIFY channel / Redis channel; give deployments that share one Redis different names.
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'REALTIME_CHANNEL must be a lower-case identifier (letters, digits, underscores; at most 63)' })

@@ -1,4 +1,5 @@
 import { type DataSource, type QueryRunner } from 'typeorm';
+import { bool, oneRow } from './sql-row.js';
 
 // Keys for pg_advisory_lock: one constant per singleton job, so instances never collide.
 export const ADVISORY_LOCK = {
@@ -69,7 +70,7 @@ export async function tryWithAdvisoryLock<T>(dataSource: DataSource, key: number
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as Array<{ locked: boolean }>; // QueryRunner.query is untyped
+    const locked = oneRow(await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key]), (r) => bool(r, 'locked'));
     if (!locked) return undefined;
     try {
       return await fn();

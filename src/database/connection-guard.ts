@@ -41,15 +41,25 @@ export class GuardedClient extends pg.Client {
 
   /** Lifts the client-side read timeout on this connection (migrations, lock waits), or restores it. */
   setQueryTimeout(ms: number | undefined): void {
-    (this as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters.query_timeout = ms;
+    this.pgConnectionParameters().query_timeout = ms;
   }
 
   get queryTimeout(): number | undefined {
-    return (this as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters.query_timeout;
+    const ms = this.pgConnectionParameters().query_timeout;
+    return typeof ms === 'number' ? ms : undefined;
+  }
+
+  // pg reads the read timeout from connectionParameters on every statement; its typings do not declare it.
+  private pgConnectionParameters(): { query_timeout?: unknown } {
+    const params: unknown = 'connectionParameters' in this ? this.connectionParameters : undefined;
+    if (typeof params !== 'object' || params === null) throw new Error('pg.Client has no connectionParameters: the pg version is not one this code knows');
+    return params;
   }
 
   // One override for pg's overloads: the callback form (pg-pool's pool.query) and the promise form
   // (TypeORM, our prepared statements). Submittables (cursors) are passed through untouched.
+  // The casts below are the overloads' gap: one implementation forwards arguments of whichever
+  // overload was called, so neither the arguments nor the result can be typed more closely.
   override query(...args: unknown[]): never {
     const last = args[args.length - 1];
     if (typeof last === 'function') {
@@ -74,9 +84,9 @@ export class GuardedClient extends pg.Client {
     logger.warn('PostgreSQL gave no answer in time: discarding the connection');
     // Synchronously unusable (pg's own flag, which pg-pool checks on release), so the pool cannot
     // hand it out again before the socket's 'close' arrives; then pg fails what is queued on it.
-    const self = this as unknown as { _queryable: boolean; connection?: { stream?: { destroy(): void } } };
-    self._queryable = false;
-    self.connection?.stream?.destroy();
+    // _queryable is pg's own flag, which its typings do not declare.
+    if ('_queryable' in this) this._queryable = false;
+    this.connection?.stream?.destroy();
   }
 }
 

@@ -5,6 +5,9 @@ import { markSingleProcess } from './advisory-lock.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { disablePreparedStatements } from './prepared-statement.js';
 import type { DatabaseTimeouts } from './connection-guard.js';
+import { textField } from '../common/json/json-object.js';
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /**
  * The database could not be opened at boot. The message is safe to print as is: it names
@@ -32,9 +35,13 @@ export function redactDatabaseUrl(raw: string): string {
 }
 
 function describeCause(cause: unknown): string {
-  const err = cause as { message?: string; code?: string; errors?: { message?: string }[] };
+  const err: { message?: unknown; code?: unknown; errors?: unknown } = typeof cause === 'object' && cause !== null ? cause : {};
   // Node's AggregateError (IPv4 and IPv6 both refused) has an empty message.
-  const message = err?.message || err?.errors?.map((e) => e.message).join('; ') || err?.code || String(cause);
+  const message =
+    text(err.message) ||
+    (Array.isArray(err.errors) ? err.errors.map((e: unknown) => textField(e, 'message')).join('; ') : '') ||
+    text(err.code) ||
+    String(cause);
   return message === 'timeout expired' || message === 'Connection terminated due to connection timeout'
     ? `no answer within the connect timeout (${message})`
     : message;

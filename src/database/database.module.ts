@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, DataSourceOptions, QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config.js';
 import pg from 'pg';
 import { DatabaseUnavailableError, openDatabase, redactDatabaseUrl } from './database-connection.js';
@@ -44,9 +44,13 @@ class DatabaseLifecycle implements OnApplicationShutdown {
           });
           if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
         }
-        return { ...dataSource.options, [OPENED]: dataSource } as unknown as DataSourceOptions;
+        return { ...dataSource.options, [OPENED]: dataSource };
       },
-      dataSourceFactory: (options) => Promise.resolve((options as unknown as Record<symbol, DataSource>)[OPENED]),
+      dataSourceFactory: (options) => {
+        const opened = options && OPENED in options ? options[OPENED] : undefined;
+        if (!(opened instanceof DataSource)) throw new Error('The opened DataSource did not reach dataSourceFactory');
+        return Promise.resolve(opened);
+      },
     }),
   ],
   providers: [DatabaseLifecycle],

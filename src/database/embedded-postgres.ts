@@ -75,7 +75,7 @@ export class EmbeddedPostgres {
         },
       });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
+      if (err instanceof Error && 'code' in err && err.code === 'ELOCKED') {
         throw new DataDirLockedError(
           `The embedded database in ${dir} is already in use by another Switchboard process. ` +
             'Stop that process, or point DATA_DIR at another directory (or set DATABASE_URL to use PostgreSQL).',

@@ -37,11 +37,12 @@ async function withMigrationSession<T>(dataSource: DataSource, fn: (runner: Quer
     if (!isSingleProcess(dataSource)) await runner.query('RESET statement_timeout');
     return result;
   } catch (err) {
-    broken = err as Error;
+    broken = err instanceof Error ? err : new Error(String(err));
     throw err;
   } finally {
     client?.setQueryTimeout(readTimeout);
     // A failed session may still carry `statement_timeout = 0`: it does not go back to the pool.
+    // releasePostgresConnection (release and discard) is private in TypeORM's types: no public way to discard.
     await (broken ? (runner as unknown as { releasePostgresConnection(err: Error): Promise<void> }).releasePostgresConnection(broken) : runner.release());
   }
 }

@@ -9,8 +9,10 @@ export interface PgDriverError {
 /** The driver's error behind a failed query, or undefined for anything that is not one. */
 export function pgErrorOf(err: unknown): PgDriverError | undefined {
   if (!(err instanceof QueryFailedError)) return undefined;
-  const driverError = (err as QueryFailedError & { driverError?: unknown }).driverError;
-  return driverError && typeof driverError === 'object' ? (driverError as PgDriverError) : undefined;
+  const driverError: unknown = err.driverError;
+  if (!driverError || typeof driverError !== 'object') return undefined;
+  const { code, constraint }: { code?: unknown; constraint?: unknown } = driverError;
+  return { code: typeof code === 'string' ? code : undefined, constraint: typeof constraint === 'string' ? constraint : undefined };
 }
 
 /** A unique violation (SQLSTATE 23505), of `constraint` when given. */

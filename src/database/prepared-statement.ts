@@ -1,4 +1,4 @@
-import pg, { type Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
+import pg, { type Pool, type PoolClient, type QueryConfig } from 'pg';
 import { type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 
 // The webhook hot paths (status callbacks, the incoming call, realtime events) run the same few
@@ -44,23 +44,25 @@ interface QueryRunnerWithConnection {
   connect(): Promise<PoolClient>;
 }
 
+/** A row as pg gives it; read it with a row mapper (sql-row.ts). */
+type Row = Record<string, unknown>;
+
 /**
  * Runs a prepared statement on `manager`'s connection (the transaction's, when `manager` belongs to
- * one; else any pooled connection) and returns its rows. Errors are TypeORM's `QueryFailedError`,
+ * one; else any pooled connection) and returns its rows, untyped: read them with a row mapper
+ * (`mapRows(await queryPrepared(...), toX)`, sql-row.ts). Errors are TypeORM's `QueryFailedError`,
  * as from `manager.query`, so the exception filter maps them the same way.
  */
-export async function queryPrepared<T extends QueryResultRow = Record<string, unknown>>(
-  manager: EntityManager,
-  statement: PreparedStatement,
-  values: unknown[],
-): Promise<T[]> {
+export async function queryPrepared(manager: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
   const config = unnamedOnly.has(manager.connection) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values };
   try {
     if (manager.queryRunner) {
+      // TypeORM types connect() as Promise<any>; the postgres driver's runner resolves to its pg client.
       const client = await (manager.queryRunner as unknown as QueryRunnerWithConnection).connect();
-      return (await client.query<T>(config)).rows;
+      return (await client.query<Row>(config)).rows;
     }
-    return await queryPooled<T>((manager.connection.driver as unknown as { master: Pool }).master, config);
+    // The postgres driver's pool (`master`) is not on TypeORM's Driver interface.
+    return await queryPooled((manager.connection.driver as unknown as { master: Pool }).master, config);
   } catch (err) {
     if (err instanceof Error && 'code' in err) throw new QueryFailedError(statement.text, values, err);
     throw err;
@@ -73,7 +75,7 @@ export async function queryPrepared<T extends QueryResultRow = Record<string, un
  * ErrorResponse, `DatabaseError`) leaves the connection ready for the next one: keep it. Anything
  * else (a broken socket, a client-side timeout) still discards it.
  */
-async function queryPooled<T extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<T[]> {
+async function queryPooled(pool: Pool, config: QueryConfig): Promise<Row[]> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // Checked out, a client has lost the pool's 'error' listener: a reset socket must fail this
@@ -81,9 +83,9 @@ async function queryPooled<T extends QueryResultRow>(pool: Pool, config: QueryCo
   const onError = (err: Error) => (broken ??= err);
   client.on('error', onError);
   try {
-    return (await client.query<T>(config)).rows;
+    return (await client.query<Row>(config)).rows;
   } catch (err) {
-    if (!(err instanceof pg.DatabaseError)) broken ??= err as Error;
+    if (!(err instanceof pg.DatabaseError)) broken ??= err instanceof Error ? err : new Error(String(err));
     throw err;
   } finally {
     client.off('error', onError);

@@ -12,6 +12,7 @@ import {
   num,
   oneOf,
   oneOfOrNull,
+  oneRow,
   text,
   textOrNull,
 } from './sql-row.js';
@@ -51,6 +52,8 @@ describe('SQL row readers', () => {
     expect(mapRows([[{ id: 'a' }], 1], toId)).toEqual(['a']);
     expect(firstRow([], toId)).toBeNull();
     expect(firstRow([{ id: 'a' }], toId)).toBe('a');
+    expect(oneRow([{ id: 'a' }], toId)).toBe('a');
+    expect(() => oneRow([], toId)).toThrow(RowShapeError);
     expect(() => mapRows('nope', toId)).toThrow(RowShapeError);
     expect(() => mapRows([1], toId)).toThrow(RowShapeError);
   });

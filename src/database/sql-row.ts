@@ -49,6 +49,13 @@ export function firstRow<T>(result: unknown, map: (row: SqlRow) => T): T | null 
   return row === undefined ? null : map(row);
 }
 
+/** The row of a result that always has one (an aggregate, a single-row INSERT … RETURNING), read by `map`. */
+export function oneRow<T>(result: unknown, map: (row: SqlRow) => T): T {
+  const [row] = rowsOf(result);
+  if (row === undefined) throw new RowShapeError('(result)', 'one row', row);
+  return map(row);
+}
+
 export function text(row: SqlRow, column: string): string {
   const v = row[column];
   if (typeof v !== 'string') throw new RowShapeError(column, 'text', v);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { errorMessage } from '../errors/error-message.js';
 import { PollingLoop } from './polling-loop.js';
 
 /** A round that ends when the test says so. */
@@ -58,7 +59,7 @@ describe('PollingLoop', () => {
     await tick();
     await tick();
     expect(rounds).toBe(2);
-    expect(errors.map((e) => (e as Error).message)).toEqual(['database down', 'database down']);
+    expect(errors.map(errorMessage)).toEqual(['database down', 'database down']);
   });
 
   it('should not start a round mayRun forbids (e.g. while draining)', () => {

@@ -35,6 +35,7 @@ export class AuditService {
 
   async record(entry: AuditEntry): Promise<void> {
     try {
+      // TypeORM's QueryDeepPartialEntity cannot take a jsonb Record<string, unknown> (details): its gap, not ours.
       await this.auditLogs.insert(entry as QueryDeepPartialEntity<AuditLog>);
     } catch (err) {
       this.logger.error({ err, action: entry.action, requestId: entry.requestId }, 'Could not write audit log');

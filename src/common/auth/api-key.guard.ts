@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { API_KEY_AUTHENTICATOR, type ApiKeyAuthenticator } from './api-key-authenticator.port.js';
 import { AuditService } from '../audit/audit.service.js';
+import { errorMessage } from '../errors/error-message.js';
 import { timingSafeEqualStr } from '../crypto/tokens.js';
 import { lookUpApiKey } from './api-key-lookup.js';
 import { AUTH_POLICY, AuthPolicy } from './auth.decorators.js';
@@ -34,7 +35,7 @@ export class ApiKeyGuard implements CanActivate {
       request.principal = await this.authenticate(request, policy);
       return true;
     } catch (err) {
-      void this.audit.recordDenied(request, 'auth.rejected', (err as Error).message);
+      void this.audit.recordDenied(request, 'auth.rejected', errorMessage(err));
       throw err;
     }
   }

@@ -3,9 +3,9 @@ import { acceptedMediaTypeFor } from '../http/media-types.js';
 import { type ErrorBody, errorBody } from './error-body.js';
 
 interface FastifyLikeError {
-  code?: string;
-  statusCode?: number;
-  message?: string;
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
 }
 
 /**
@@ -15,7 +15,7 @@ interface FastifyLikeError {
  * for anything that is not a 4xx from Fastify.
  */
 export function fastifyErrorBody(exception: unknown, request: FastifyRequest): ErrorBody | undefined {
-  const err = (exception ?? {}) as FastifyLikeError;
+  const err: FastifyLikeError = typeof exception === 'object' && exception !== null ? exception : {};
   const status = err.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   switch (err.code) {
@@ -36,7 +36,8 @@ export function fastifyErrorBody(exception: unknown, request: FastifyRequest): E
     default:
       // JSON.parse's SyntaxError (Fastify marks it 400) names the position, which helps the caller.
       if (exception instanceof SyntaxError) return errorBody(400, 'INVALID_JSON', `The request body is not valid JSON: ${exception.message}`);
-      if (exception instanceof Error && exception.name === 'FastifyError') return errorBody(status, undefined, err.message ?? 'The request was refused');
+      if (exception instanceof Error && exception.name === 'FastifyError')
+        return errorBody(status, undefined, typeof err.message === 'string' ? err.message : 'The request was refused');
       return undefined;
   }
 }

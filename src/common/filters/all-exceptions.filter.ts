@@ -6,6 +6,8 @@ import { STATUS_BY_KIND } from '../errors/error-status.js';
 import { ErrorBody, errorBody, publicDetails } from '../errors/error-body.js';
 import type { FieldErrorDto } from '../errors/error-response.dto.js';
 import { fastifyErrorBody } from '../errors/fastify-error-body.js';
+import { isJsonObject } from '../json/json-object.js';
+import { pgErrorOf, type PgDriverError } from '../../database/pg-errors.js';
 
 // Readable messages for the unique constraints callers can hit; anything else gets a generic one.
 const UNIQUE_MESSAGES: Record<string, string> = {
@@ -33,7 +35,7 @@ export function rejectedValueStatus(sqlState: string | undefined): number | unde
 }
 
 /** Database errors that are the caller's doing; undefined for the rest (they are 500s). */
-function queryErrorBody(driverError: { code?: string; constraint?: string }): ErrorBody | undefined {
+function queryErrorBody(driverError: PgDriverError): ErrorBody | undefined {
   switch (driverError.code) {
     case '23505':
       return errorBody(409, 'ALREADY_EXISTS', UNIQUE_MESSAGES[driverError.constraint ?? ''] ?? 'The resource already exists');
@@ -53,14 +55,21 @@ function queryErrorBody(driverError: { code?: string; constraint?: string }): Er
   }
 }
 
+// Our exceptions' details (validation-exception.factory.ts): `{ field, messages }` per field.
+function isFieldErrorList(value: unknown): value is FieldErrorDto[] {
+  const isFieldError = (d: unknown) =>
+    isJsonObject(d) && typeof d.field === 'string' && Array.isArray(d.messages) && d.messages.every((m) => typeof m === 'string');
+  return Array.isArray(value) && value.every(isFieldError);
+}
+
 /** A Nest HttpException's response is a string or `{ message, code?, details? }` (ours) or Nest's `{ message, error, statusCode }`. */
 function httpExceptionBody(exception: HttpException): ErrorBody {
   const statusCode = exception.getStatus();
   const response = exception.getResponse();
   if (typeof response === 'string') return errorBody(statusCode, undefined, response);
-  const { message, code, details } = response as { message?: unknown; code?: string; details?: FieldErrorDto[] };
+  const { message, code, details }: { message?: unknown; code?: unknown; details?: unknown } = response;
   const text = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
-  return errorBody(statusCode, code, text, { details: Array.isArray(details) ? details : undefined });
+  return errorBody(statusCode, typeof code === 'string' ? code : undefined, text, { details: isFieldErrorList(details) ? details : undefined });
 }
 
 /**
@@ -89,7 +98,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message, publicDetails(exception.details));
     if (exception instanceof HttpException) return fastifyErrorBody(exception.cause, request) ?? httpExceptionBody(exception);
     if (exception instanceof QueryFailedError) {
-      const body = queryErrorBody(exception.driverError as { code?: string; constraint?: string });
+      const driverError = pgErrorOf(exception);
+      const body = driverError && queryErrorBody(driverError);
       if (body) return body;
     }
     const fastifyBody = fastifyErrorBody(exception, request);

@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { LivenessDto, ReadinessDto } from './health-response.dto.js';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators.js';
+import { isJsonObject } from '../json/json-object.js';
 import { ShutdownService } from '../lifecycle/shutdown.service.js';
 import { EVENT_BUS, type EventBus } from '../../modules/realtime/event-bus.port.js';
 import { RedisEventBus } from '../../modules/realtime/redis.event-bus.js';
@@ -12,6 +13,13 @@ import { RedisEventBus } from '../../modules/realtime/redis.event-bus.js';
 // loaded database; most set 2-5 s): a database that does not answer SELECT 1 in this long is down.
 const DATABASE_PING_TIMEOUT_MS = 1_500;
 const REDIS_PING_TIMEOUT_MS = 1_000;
+
+const CHECK_STATUSES: ReadonlySet<unknown> = new Set<HealthCheckResult['status']>(['ok', 'error', 'degraded', 'shutting_down']);
+
+// Terminus throws its report as the ServiceUnavailableException's response.
+function isHealthCheckResult(value: unknown): value is HealthCheckResult {
+  return isJsonObject(value) && CHECK_STATUSES.has(value.status) && isJsonObject(value.details);
+}
 
 @ApiTags('health')
 @Controller('health')
@@ -44,8 +52,10 @@ export class HealthController {
     } catch (err) {
       // A failing probe answers 503 with the same report (which check failed), not an error body.
       if (!(err instanceof ServiceUnavailableException)) throw err;
+      const report = err.getResponse();
+      if (!isHealthCheckResult(report)) throw err;
       reply.status(503);
-      return err.getResponse() as HealthCheckResult;
+      return report;
     }
   }
 

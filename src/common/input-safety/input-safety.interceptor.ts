@@ -45,7 +45,7 @@ export class InputSafetyInterceptor implements NestInterceptor {
       // Providers: nesting is refused wherever it is (a stray byte earlier in the body must not
       // hide it), text is cleaned.
       refuse(findUnsafeInput(value, { strings: false }), prefix);
-      if (findUnsafeInput(value)) (request as unknown as Record<string, unknown>)[part] = cleanInput(value);
+      if (findUnsafeInput(value)) request[part] = cleanInput(value);
     }
     return next.handle();
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { isJsonObject } from '../json/json-object.js';
 import { cleanInput, findUnsafeInput, MAX_INPUT_DEPTH } from './unsafe-input.js';
 
 const nested = (levels: number): unknown => {
@@ -47,7 +48,8 @@ describe('cleanInput', () => {
     expect(findUnsafeInput(cleaned)).toBeNull();
   });
   it('should keep a __proto__ key a plain key', () => {
-    const cleaned = cleanInput(JSON.parse('{"__proto__": {"polluted": "\\u0000"}}')) as Record<string, unknown>;
+    const cleaned = cleanInput(JSON.parse('{"__proto__": {"polluted": "\\u0000"}}'));
+    if (!isJsonObject(cleaned)) throw new Error('cleanInput changed an object into something else');
     expect(Object.getPrototypeOf(cleaned)).toBe(Object.prototype);
     expect(Object.keys(cleaned)).toEqual(['__proto__']);
   });

@@ -50,8 +50,8 @@ export function findUnsafeInput(input: unknown, options: { maxDepth?: number; nu
   const maxDepth = options.maxDepth ?? MAX_INPUT_DEPTH;
   const strings = options.strings ?? true;
   const stack: Frame[] = [{ value: input, path: '', depth: 0 }];
-  while (stack.length > 0) {
-    const { value, path, depth } = stack.pop() as Frame;
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    const { value, path, depth } = frame;
     if (typeof value === 'string') {
       if (!strings) continue;
       const kind = stringProblem(value);
@@ -65,8 +65,8 @@ export function findUnsafeInput(input: unknown, options: { maxDepth?: number; nu
     if (value === null || typeof value !== 'object') continue;
     if (depth + 1 > maxDepth) return { kind: 'depth', path };
     const entries: ReadonlyArray<readonly [string, unknown]> = Array.isArray(value)
-      ? (value as unknown[]).map((v, i) => [String(i), v] as const)
-      : Object.entries(value as Record<string, unknown>);
+      ? value.map((v: unknown, i) => [String(i), v] as const)
+      : Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
       const keyProblem = strings ? stringProblem(key) : null;
@@ -83,29 +83,36 @@ export function cleanText(value: string): string {
   return value.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
 }
 
+type Container = unknown[] | Record<string, unknown>;
+
+/** A string cleaned, or a container copied (and queued, its members still to clean); anything else as it is. */
+function cleanShallow(value: unknown, queue: Container[]): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) {
+    const items: readonly unknown[] = value;
+    const copy = [...items];
+    queue.push(copy);
+    return copy;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  // defineProperty: a key named __proto__ stays a plain key, never a prototype.
+  for (const [k, v] of Object.entries(value)) Object.defineProperty(copy, cleanText(k), { value: v, enumerable: true, writable: true, configurable: true });
+  queue.push(copy);
+  return copy;
+}
+
 /**
  * A copy of `input` with every string (values and keys) cleaned by cleanText; the input is
  * untouched. Call only on input findUnsafeInput found no `depth` problem in.
  */
-export function cleanInput<T>(input: T): T {
-  const root: { value: unknown } = { value: input };
-  const stack: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [{ holder: root, key: 'value' }];
-  while (stack.length > 0) {
-    const { holder, key } = stack.pop() as (typeof stack)[number];
-    const value = (holder as Record<string | number, unknown>)[key];
-    if (typeof value === 'string') {
-      (holder as Record<string | number, unknown>)[key] = cleanText(value);
-    } else if (Array.isArray(value)) {
-      const copy: unknown[] = [...(value as unknown[])];
-      (holder as Record<string | number, unknown>)[key] = copy;
-      copy.forEach((_, i) => stack.push({ holder: copy, key: i }));
-    } else if (value !== null && typeof value === 'object') {
-      const copy: Record<string, unknown> = {};
-      // defineProperty: a key named __proto__ stays a plain key, never a prototype.
-      for (const [k, v] of Object.entries(value)) Object.defineProperty(copy, cleanText(k), { value: v, enumerable: true, writable: true, configurable: true });
-      (holder as Record<string | number, unknown>)[key] = copy;
-      Object.keys(copy).forEach((k) => stack.push({ holder: copy, key: k }));
-    }
+export function cleanInput(input: unknown): unknown {
+  const queue: Container[] = [];
+  const root = cleanShallow(input, queue);
+  // The copies are the queue's own: their members are replaced in place (an own __proto__ key is a plain property).
+  for (let copy = queue.pop(); copy !== undefined; copy = queue.pop()) {
+    if (Array.isArray(copy)) for (let i = 0; i < copy.length; i++) copy[i] = cleanShallow(copy[i], queue);
+    else for (const k of Object.keys(copy)) copy[k] = cleanShallow(copy[k], queue);
   }
-  return root.value as T;
+  return root;
 }

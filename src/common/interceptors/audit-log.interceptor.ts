@@ -5,6 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { AUDIT_META, AuditMeta } from '../audit/audited.decorator.js';
 import { actorOf, AuditService } from '../audit/audit.service.js';
+import { errorMessage } from '../errors/error-message.js';
+import { textField } from '../json/json-object.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -26,17 +28,17 @@ export class AuditLogInterceptor implements NestInterceptor {
     if (meta === false || !WRITE_METHODS.has(request.method) || !request.principal) return next.handle();
 
     const action = meta?.action ?? `${request.method} ${request.routeOptions?.url ?? request.url}`;
-    const params = (request.params ?? {}) as Record<string, string>;
+    const param = (name: 'id' | 'tenantId' | 'keyId' | 'numberId') => textField(request.params, name);
     const write = (outcome: 'success' | 'failure', statusCode: number, resourceId?: string, reason?: string) =>
       this.audit.record({
         ...actorOf(request.principal),
         tenantId:
           request.principal?.kind === 'tenant'
             ? request.principal.tenantId
-            : (params.id ?? params.tenantId ?? (meta?.resourceType === 'tenant' ? resourceId : null) ?? null),
+            : (param('id') ?? param('tenantId') ?? (meta?.resourceType === 'tenant' ? resourceId : null) ?? null),
         action,
         resourceType: meta?.resourceType ?? null,
-        resourceId: resourceId ?? params.keyId ?? params.numberId ?? params.id ?? null,
+        resourceId: resourceId ?? param('keyId') ?? param('numberId') ?? param('id') ?? null,
         outcome,
         statusCode,
         requestId: String(request.id),
@@ -50,13 +52,10 @@ export class AuditLogInterceptor implements NestInterceptor {
       mergeMap((body: unknown) => {
         // Nest applies @HttpCode after the handler's observable completes, so read it from metadata.
         const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
-        const id = (body as { id?: unknown } | undefined)?.id;
-        return from(write('success', status, typeof id === 'string' ? id : undefined).then(() => body));
+        return from(write('success', status, textField(body, 'id')).then(() => body));
       }),
       catchError((err: unknown) =>
-        from(write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, (err as Error).message)).pipe(
-          mergeMap(() => throwError(() => err)),
-        ),
+        from(write('failure', err instanceof HttpException ? err.getStatus() : 500, undefined, errorMessage(err))).pipe(mergeMap(() => throwError(() => err))),
       ),
     );
   }

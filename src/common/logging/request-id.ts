@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 
-const REQUEST_ID = Symbol('request-id');
+const requestIds = new WeakMap<IncomingMessage, string>();
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type TrustFn = (address: string, hop: number) => boolean;
@@ -13,16 +13,16 @@ export function compileTrust(trustedProxies: string[]): TrustFn {
 
 /**
  * The correlation id of a request: the caller's `x-request-id` when the direct peer is one of our
- * trusted load balancers (anyone else could forge it), otherwise a new UUID. Memoized on the raw
+ * trusted load balancers (anyone else could forge it), otherwise a new UUID. Memoized per raw
  * request so Fastify, the logger and the audit log agree.
  */
 export function requestIdFor(req: IncomingMessage, trust: TrustFn): string {
-  const cached = (req as unknown as Record<symbol, string>)[REQUEST_ID];
+  const cached = requestIds.get(req);
   if (cached) return cached;
   const header = req.headers['x-request-id'];
   const incoming = Array.isArray(header) ? header[0] : header;
   const peer = req.socket?.remoteAddress ?? '';
   const id = incoming && VALID_ID.test(incoming) && trust(peer, 0) ? incoming : randomUUID();
-  (req as unknown as Record<symbol, string>)[REQUEST_ID] = id;
+  requestIds.set(req, id);
   return id;
 }

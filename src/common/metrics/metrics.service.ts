@@ -28,15 +28,20 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  // An existing metric of the name is returned (modules may ask twice); one of another kind is not
+  // reused: registering the new one then fails on the duplicate name.
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return (this.registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [this.registry] });
+    const existing = this.registry.getSingleMetric<L>(name);
+    return existing instanceof Counter ? existing : new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-    return (this.registry.getSingleMetric(name) as Gauge<L>) ?? new Gauge({ name, help, labelNames, registers: [this.registry] });
+    const existing = this.registry.getSingleMetric<L>(name);
+    return existing instanceof Gauge ? existing : new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
   histogram<L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {
-    return (this.registry.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
+    const existing = this.registry.getSingleMetric<L>(name);
+    return existing instanceof Histogram ? existing : new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 }

@@ -1,13 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { type ContentObject, DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto.js';
-
-type Operation = {
-  parameters?: { in: string }[];
-  requestBody?: unknown;
-  security?: unknown[];
-  responses: Record<string, { description?: string; content?: Record<string, unknown> }>;
-};
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
@@ -21,7 +14,7 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '500': 'A fault on our side (INTERNAL_ERROR); quote errorId',
 };
 
-function errorContent(): Record<string, unknown> {
+function errorContent(): ContentObject {
   return { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
 }
 
@@ -30,8 +23,7 @@ function errorContent(): Record<string, unknown> {
  * (ErrorResponseDto). Statuses a controller declared keep their description and get the schema.
  */
 export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
-  for (const path of Object.keys(document.paths)) {
-    const item = document.paths[path] as Record<string, Operation | undefined>;
+  for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
@@ -42,7 +34,7 @@ export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       if (op.requestBody) statuses.push('413', '415');
       for (const status of statuses) op.responses[status] ??= { description: ERROR_DESCRIPTIONS[status] };
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400 && !response.content) response.content = errorContent();
+        if (Number(status) >= 400 && response && !('$ref' in response) && !response.content) response.content = errorContent();
       }
     }
   }

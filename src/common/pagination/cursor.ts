@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { textField } from '../json/json-object.js';
 
 export interface Page<T> {
   items: T[];
@@ -17,9 +18,11 @@ export function encodeCursor(at: Date, id: string): string {
 
 export function decodeCursor(cursor: string): CursorPosition {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPosition;
-    if (typeof value.t !== 'string' || typeof value.id !== 'string' || Number.isNaN(Date.parse(value.t))) throw new Error();
-    return value;
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const t = textField(value, 't');
+    const id = textField(value, 'id');
+    if (t === undefined || id === undefined || Number.isNaN(Date.parse(t))) throw new Error();
+    return { t, id };
   } catch {
     throw new BadRequestException('cursor is not a cursor this API returned');
   }
@@ -29,7 +32,7 @@ export function decodeCursor(cursor: string): CursorPosition {
  * Keyset pagination, newest first, on (timeColumn, id): stable under concurrent inserts, unlike
  * OFFSET. `alias.timeColumn` and `alias.id` must be covered by an index that starts with tenant_id.
  */
-export async function paginate<T extends ObjectLiteral>(
+export async function paginate<T extends ObjectLiteral & { id: string }>(
   qb: SelectQueryBuilder<T>,
   opts: { alias: string; timeColumn: string; timeProperty: keyof T; limit?: number; cursor?: string },
 ): Promise<Page<T>> {
@@ -45,6 +48,6 @@ export async function paginate<T extends ObjectLiteral>(
     .getMany();
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor(last[opts.timeProperty], (last as unknown as { id: string }).id) : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor(last[opts.timeProperty], last.id) : null;
   return { items, nextCursor };
 }

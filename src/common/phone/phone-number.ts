@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 // Only characters people really type in a number; letters ("CALL NOW") are refused outright
 // rather than being read as a vanity number.
@@ -15,14 +15,14 @@ const memo = new Map<string, string | null>();
  * Normalises a phone number to E.164 ("+14155550123"), or returns undefined when it is not a
  * valid number. International format is required unless a default country is given.
  */
-export function toE164(input: string, defaultCountry?: string): string | undefined {
+export function toE164(input: string, defaultCountry?: CountryCode): string | undefined {
   const trimmed = input?.trim();
   if (!trimmed || !PHONE_CHARACTERS.test(trimmed)) return undefined;
   // Only input of a phone number's length is remembered: the memo must not hold what a caller sends.
   const key = trimmed.length <= MEMO_KEY_MAX ? (defaultCountry ? `${defaultCountry}|${trimmed}` : trimmed) : undefined;
   let e164 = key === undefined ? undefined : memo.get(key);
   if (e164 === undefined) {
-    const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as never);
+    const parsed = parsePhoneNumberFromString(trimmed, defaultCountry);
     e164 = parsed?.isValid() ? parsed.number : null;
     if (key !== undefined) {
       if (memo.size >= MEMO_LIMIT) memo.clear();

@@ -9,8 +9,8 @@ import type { Observable } from 'rxjs';
  */
 export function parseTwilioFrame(data: unknown): { event: string; data: unknown } | undefined {
   const frame: unknown = JSON.parse(String(data));
-  if (typeof frame !== 'object' || frame === null || typeof (frame as { event?: unknown }).event !== 'string') return undefined;
-  return { event: (frame as { event: string }).event, data: frame };
+  if (typeof frame !== 'object' || frame === null || !('event' in frame) || typeof frame.event !== 'string') return undefined;
+  return { event: frame.event, data: frame };
 }
 
 /**

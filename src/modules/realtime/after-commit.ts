@@ -6,7 +6,7 @@ interface Pending {
 }
 
 // TypeORM keeps the savepoint depth on the runner without exposing it in the type.
-const depthOf = (runner: QueryRunner): number => (runner as unknown as { transactionDepth?: number }).transactionDepth ?? 1;
+const depthOf = (runner: QueryRunner): number => ('transactionDepth' in runner && typeof runner.transactionDepth === 'number' ? runner.transactionDepth : 1);
 
 /**
  * Runs callbacks when the transaction of a producer's EntityManager commits, and drops them if

@@ -12,22 +12,30 @@ export interface RealtimeEvent {
   occurredAt?: string;
 }
 
-export type RealtimeEventType =
-  | 'call.incoming'
-  | 'call.started'
-  | 'call.status'
-  | 'call.ended'
-  | 'call.transcript'
-  | 'call.interruption'
-  | 'call.tool'
-  | 'sms.received'
-  | 'sms.sent'
-  | 'sms.status'
-  | 'lead.updated'
-  | 'takeover.started'
-  | 'takeover.ended'
-  | 'appointment.booked'
-  | 'alert';
+export const REALTIME_EVENT_TYPES = [
+  'call.incoming',
+  'call.started',
+  'call.status',
+  'call.ended',
+  'call.transcript',
+  'call.interruption',
+  'call.tool',
+  'sms.received',
+  'sms.sent',
+  'sms.status',
+  'lead.updated',
+  'takeover.started',
+  'takeover.ended',
+  'appointment.booked',
+  'alert',
+] as const;
+export type RealtimeEventType = (typeof REALTIME_EVENT_TYPES)[number];
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(REALTIME_EVENT_TYPES);
+
+export function isRealtimeEventType(value: string): value is RealtimeEventType {
+  return KNOWN_TYPES.has(value);
+}
 
 export interface PublishOptions {
   /**

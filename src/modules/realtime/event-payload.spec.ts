@@ -52,6 +52,7 @@ describe('event payloads', () => {
       ['a numeric id', JSON.stringify({ ...valid, id: 12 })],
       ['a zero id', JSON.stringify({ ...valid, id: '0' })],
       ['no tenant', JSON.stringify({ ...valid, tenantId: undefined })],
+      ['a type this build does not know', JSON.stringify({ ...valid, type: 'call.teleported' })],
     ])('should ignore %s', (_case, raw) => {
       expect(parseNotification(raw)).toBeUndefined();
     });

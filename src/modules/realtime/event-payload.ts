@@ -1,4 +1,5 @@
-import type { RealtimeEvent, RealtimeEventType } from './event-bus.port.js';
+import { isJsonObject } from '../../common/json/json-object.js';
+import { isRealtimeEventType, type RealtimeEvent, type RealtimeEventType } from './event-bus.port.js';
 
 // Pure helpers for what travels between instances. PostgreSQL refuses NOTIFY payloads of 8000
 // bytes or more (https://www.postgresql.org/docs/current/sql-notify.html), and both transports
@@ -14,7 +15,7 @@ export const MAX_EVENT_DATA_BYTES = 16_384;
 export interface EventNotification {
   id: string;
   tenantId: string;
-  type: string;
+  type: RealtimeEventType;
   leadId: string | null;
   callId: string | null;
   occurredAt: string;
@@ -56,16 +57,18 @@ const ID = /^[1-9][0-9]{0,15}$/;
 
 /** Parses a notification; undefined for anything malformed (never throws on foreign input). */
 export function parseNotification(raw: string): EventNotification | undefined {
-  let value: unknown;
+  let v: unknown;
   try {
-    value = JSON.parse(raw);
+    v = JSON.parse(raw);
   } catch {
     return undefined;
   }
-  if (!value || typeof value !== 'object') return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.id !== 'string' || !ID.test(v.id) || typeof v.tenantId !== 'string' || typeof v.type !== 'string') return undefined;
-  const data = v.data && typeof v.data === 'object' ? (v.data as Record<string, unknown>) : null;
+  if (!isJsonObject(v)) return undefined;
+  // A type this build does not know is malformed here, as in the table (realtime-events.repository.ts).
+  if (typeof v.id !== 'string' || !ID.test(v.id) || typeof v.tenantId !== 'string' || typeof v.type !== 'string' || !isRealtimeEventType(v.type)) {
+    return undefined;
+  }
+  const data = isJsonObject(v.data) ? v.data : null;
   return {
     id: v.id,
     tenantId: v.tenantId,
@@ -79,5 +82,5 @@ export function parseNotification(raw: string): EventNotification | undefined {
 
 /** A complete notification as the event subscribers receive. */
 export function notificationToEvent(n: EventNotification & { data: Record<string, unknown> }): RealtimeEvent {
-  return { id: n.id, tenantId: n.tenantId, type: n.type as RealtimeEventType, leadId: n.leadId, callId: n.callId, occurredAt: n.occurredAt, data: n.data };
+  return { id: n.id, tenantId: n.tenantId, type: n.type, leadId: n.leadId, callId: n.callId, occurredAt: n.occurredAt, data: n.data };
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../../common/json/json-object.js';
 import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import type { BoundedData } from './event-payload.js';
 import type { AfterCommit } from './after-commit.js';
@@ -25,9 +26,10 @@ export class InProcessEventBus extends StoredEventBus {
 
   protected async send(event: RealtimeEvent, data: BoundedData, options: PublishOptions): Promise<void> {
     if (!this.store) {
+      const parsed: unknown = JSON.parse(data.json);
       const stamped = {
         ...event,
-        data: JSON.parse(data.json) as RealtimeEvent['data'],
+        data: isJsonObject(parsed) ? parsed : {},
         id: String(++this.sequence),
         occurredAt: event.occurredAt ?? new Date().toISOString(),
       };

@@ -70,7 +70,9 @@ export class PgNotifyEventBus extends StoredEventBus {
 
   /** The LISTEN connection's server process id (tests end it to prove reconnect and catch-up). */
   get listenerPid(): number | undefined {
-    return (this.client as unknown as { processID?: number } | undefined)?.processID;
+    // pg sets processID at connect; its typings do not declare it.
+    const client = this.client;
+    return client && 'processID' in client && typeof client.processID === 'number' ? client.processID : undefined;
   }
 
   /** Resolves when every notification received so far has been delivered. */

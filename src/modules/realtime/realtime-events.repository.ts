@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { RealtimeEvent, RealtimeEventType } from './event-bus.port.js';
+import { REALTIME_EVENT_TYPES, type RealtimeEvent } from './event-bus.port.js';
 import type { BoundedData } from './event-payload.js';
 import { preparedStatement, queryPrepared } from '../../database/prepared-statement.js';
+import { firstRow, int, jsonObjectOrNull, mapRows, oneOf, oneRow, type SqlRow, text, textOrNull } from '../../database/sql-row.js';
 
 /** An event as stored: id and time assigned by the database. */
 export type StoredEvent = RealtimeEvent & { id: string; occurredAt: string };
@@ -72,27 +73,21 @@ function occurredAtOf(event: RealtimeEvent): string | null {
   return event.occurredAt && !Number.isNaN(Date.parse(event.occurredAt)) ? event.occurredAt : null;
 }
 
-interface Row {
-  id: string;
-  tenant_id: string;
-  type: string;
-  lead_id: string | null;
-  call_id: string | null;
-  data: Record<string, unknown>;
-  occurred_at: string;
-}
-
-function toEvent(row: Row): StoredEvent {
+// A row of COLUMNS. `type` is one this build knows: an unknown one fails loudly (RowShapeError).
+function toEvent(row: SqlRow): StoredEvent {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    type: row.type as RealtimeEventType,
-    leadId: row.lead_id,
-    callId: row.call_id,
-    data: row.data ?? {},
-    occurredAt: row.occurred_at,
+    id: text(row, 'id'),
+    tenantId: text(row, 'tenant_id'),
+    type: oneOf(row, 'type', REALTIME_EVENT_TYPES),
+    leadId: textOrNull(row, 'lead_id'),
+    callId: textOrNull(row, 'call_id'),
+    data: jsonObjectOrNull(row, 'data') ?? {},
+    occurredAt: text(row, 'occurred_at'),
   };
 }
+
+const toId = (row: SqlRow): string => text(row, 'id');
+const toCount = (row: SqlRow): number => int(row, 'n');
 
 /**
  * The realtime_events table (the replay log). Queries are plain SQL: the insert and its NOTIFY
@@ -153,8 +148,7 @@ export class RealtimeEventsRepository {
   private async insertOne(manager: EntityManager, p: NewEvent): Promise<StoredEvent> {
     const params: unknown[] = [p.event.tenantId, p.event.type, p.event.leadId ?? null, p.event.callId ?? null, p.data.json, occurredAtOf(p.event)];
     if (p.notifyChannel) params.push(p.notifyChannel, p.data.inline);
-    const rows = await queryPrepared<Row>(manager, p.notifyChannel ? INSERT_AND_NOTIFY : INSERT, params);
-    return toEvent(rows[0]);
+    return oneRow(await queryPrepared(manager, p.notifyChannel ? INSERT_AND_NOTIFY : INSERT, params), toEvent);
   }
 
   private async insertMany(batch: NewEvent[]): Promise<StoredEvent[]> {
@@ -169,25 +163,22 @@ export class RealtimeEventsRepository {
     ];
     const channel = batch[0].notifyChannel;
     if (channel) params.push(channel);
-    const rows = await queryPrepared<Row>(this.dataSource.manager, channel ? INSERT_MANY_AND_NOTIFY : INSERT_MANY, params);
     // Rows come back in id order, which is the batch's order (see INSERT_MANY).
-    return rows.map(toEvent);
+    return mapRows(await queryPrepared(this.dataSource.manager, channel ? INSERT_MANY_AND_NOTIFY : INSERT_MANY, params), toEvent);
   }
 
   async findById(id: string): Promise<StoredEvent | undefined> {
-    const rows: Row[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.id = $1`, [id]);
-    return rows[0] ? toEvent(rows[0]) : undefined;
+    return firstRow(await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.id = $1`, [id]), toEvent) ?? undefined;
   }
 
   /** Every tenant's events after an id (an instance catching up after its subscription broke). */
   async after(afterId: number, limit: number): Promise<StoredEvent[]> {
-    const rows: Row[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`, [afterId, limit]);
-    return rows.map(toEvent);
+    return mapRows(await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`, [afterId, limit]), toEvent);
   }
 
   /** One tenant's (or one lead's) events after an id, in id order: the Last-Event-ID replay. */
   async replay(tenantId: string, leadId: string | null, afterId: string, limit: number): Promise<StoredEvent[]> {
-    const rows: Row[] = leadId
+    const result: unknown = leadId
       ? await this.dataSource.query(`SELECT ${COLUMNS} FROM realtime_events e WHERE e.tenant_id = $1 AND e.lead_id = $2 AND e.id > $3 ORDER BY e.id LIMIT $4`, [
           tenantId,
           leadId,
@@ -199,18 +190,16 @@ export class RealtimeEventsRepository {
           afterId,
           limit,
         ]);
-    return rows.map(toEvent);
+    return mapRows(result, toEvent);
   }
 
   async maxId(): Promise<number> {
-    const [row] = await this.dataSource.query<Array<{ id: string }>>(`SELECT coalesce(max(id), 0)::text AS id FROM realtime_events`);
-    return Number(row.id);
+    return Number(oneRow(await this.dataSource.query(`SELECT coalesce(max(id), 0)::text AS id FROM realtime_events`), toId));
   }
 
   /** The oldest id still kept (0 when empty): a replay from before it may have lost pruned events. */
   async minId(): Promise<number> {
-    const [row] = await this.dataSource.query<Array<{ id: string }>>(`SELECT coalesce(min(id), 0)::text AS id FROM realtime_events`);
-    return Number(row.id);
+    return Number(oneRow(await this.dataSource.query(`SELECT coalesce(min(id), 0)::text AS id FROM realtime_events`), toId));
   }
 
   /**
@@ -219,17 +208,20 @@ export class RealtimeEventsRepository {
    * rows about to go) bounds an id-range delete: no index on occurred_at is needed.
    */
   async pruneOlderThan(cutoff: Date, batchSize = 5_000): Promise<number> {
-    const [first] = await this.dataSource.query<Array<{ id: string }>>(
-      `SELECT id::text AS id FROM realtime_events WHERE occurred_at >= $1 ORDER BY id LIMIT 1`,
-      [cutoff],
+    const first = firstRow(
+      await this.dataSource.query(`SELECT id::text AS id FROM realtime_events WHERE occurred_at >= $1 ORDER BY id LIMIT 1`, [cutoff]),
+      toId,
     );
-    const boundary = first ? first.id : String((await this.maxId()) + 1);
+    const boundary = first ?? String((await this.maxId()) + 1);
     let total = 0;
     for (;;) {
-      const [{ n }] = await this.dataSource.query<Array<{ n: number }>>(
-        `WITH d AS (DELETE FROM realtime_events WHERE id IN (SELECT id FROM realtime_events WHERE id < $1 ORDER BY id LIMIT $2) RETURNING 1)
+      const n = oneRow(
+        await this.dataSource.query(
+          `WITH d AS (DELETE FROM realtime_events WHERE id IN (SELECT id FROM realtime_events WHERE id < $1 ORDER BY id LIMIT $2) RETURNING 1)
          SELECT count(*)::int AS n FROM d`,
-        [boundary, batchSize],
+          [boundary, batchSize],
+        ),
+        toCount,
       );
       total += n;
       if (n < batchSize) return total;

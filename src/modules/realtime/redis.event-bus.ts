@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { withDeadline } from '../../common/async/deadline.js';
+import { errorMessage } from '../../common/errors/error-message.js';
 import type { PublishOptions, RealtimeEvent } from './event-bus.port.js';
 import { type BoundedData, toNotification } from './event-payload.js';
 import type { AfterCommit } from './after-commit.js';
@@ -113,7 +114,7 @@ export class RedisEventBus extends StoredEventBus {
       await this.sub.subscribe(this.options.channel);
     } catch (err) {
       // The connection dropped again; the next 'ready' tries once more.
-      this.logger.warn({ err: (err as Error).message }, 'Redis (realtime) subscribe failed');
+      this.logger.warn({ err: errorMessage(err) }, 'Redis (realtime) subscribe failed');
       return;
     }
     this.metrics?.subscriptionUp.set({ transport: this.transport }, 1);

@@ -92,7 +92,7 @@ export abstract class StoredEventBus implements GapAwareEventBus {
 }
 
 export function isGapAware(bus: EventBus): bus is GapAwareEventBus {
-  return typeof (bus as Partial<GapAwareEventBus>).onGap === 'function';
+  return 'onGap' in bus && typeof bus.onGap === 'function';
 }
 
 /** Reconnect delay: exponential from 250 ms, capped at 30 s, with jitter so instances spread out. */

@@ -1,8 +1,18 @@
 // The one way usage counters are incremented: INSERT ... ON CONFLICT (tenant_id, day) DO UPDATE
 // adding to the existing row. Column names come from the fixed table below, never from input.
 
-export type UsageCounter =
-  'inboundCalls' | 'outboundCalls' | 'inboundSeconds' | 'outboundSeconds' | 'smsInSegments' | 'smsOutSegments' | 'whatsappIn' | 'whatsappOut' | 'aiSeconds';
+export const USAGE_COUNTERS = [
+  'inboundCalls',
+  'outboundCalls',
+  'inboundSeconds',
+  'outboundSeconds',
+  'smsInSegments',
+  'smsOutSegments',
+  'whatsappIn',
+  'whatsappOut',
+  'aiSeconds',
+] as const;
+export type UsageCounter = (typeof USAGE_COUNTERS)[number];
 
 export const USAGE_COLUMN: Readonly<Record<UsageCounter, string>> = {
   inboundCalls: 'inbound_calls',
@@ -15,8 +25,6 @@ export const USAGE_COLUMN: Readonly<Record<UsageCounter, string>> = {
   whatsappOut: 'whatsapp_out',
   aiSeconds: 'ai_seconds',
 };
-
-export const USAGE_COUNTERS = Object.keys(USAGE_COLUMN) as UsageCounter[];
 
 /**
  * `INSERT INTO usage_daily ... SELECT <tenant>, <day>, <values> FROM <source> ON CONFLICT DO UPDATE`.

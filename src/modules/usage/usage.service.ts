@@ -7,6 +7,7 @@ import { UsageDaily } from './usage-daily.entity.js';
 import { UsageException, UsageExceptionCode } from './usage.exception.js';
 import { minutesUsed, remainingAllowance, resolveDayRange, utcDay, utcMonthStart } from './usage-period.js';
 import { USAGE_COLUMN as COLUMN, USAGE_COUNTERS as COUNTERS, type UsageCounter, usageIncrementSql } from './usage-sql.js';
+import { int, mapRows, oneRow, type SqlRow, text } from '../../database/sql-row.js';
 
 export type { UsageCounter } from './usage-sql.js';
 
@@ -29,6 +30,24 @@ export interface UsageReport {
 const SELECT_COUNTERS = COUNTERS.map((c) => `${COLUMN[c]} AS "${c}"`).join(', ');
 const SUM_COUNTERS = COUNTERS.map((c) => `COALESCE(sum(${COLUMN[c]}), 0)::int AS "${c}"`).join(', ');
 
+/** The counters of a row selected with SELECT_COUNTERS or SUM_COUNTERS (each counter by its own name). */
+function toCounts(r: SqlRow): Record<UsageCounter, number> {
+  return {
+    inboundCalls: int(r, 'inboundCalls'),
+    outboundCalls: int(r, 'outboundCalls'),
+    inboundSeconds: int(r, 'inboundSeconds'),
+    outboundSeconds: int(r, 'outboundSeconds'),
+    smsInSegments: int(r, 'smsInSegments'),
+    smsOutSegments: int(r, 'smsOutSegments'),
+    whatsappIn: int(r, 'whatsappIn'),
+    whatsappOut: int(r, 'whatsappOut'),
+    aiSeconds: int(r, 'aiSeconds'),
+  };
+}
+
+const toCounters = (r: SqlRow): UsageCounters => ({ ...toCounts(r), aiCost: text(r, 'aiCost') });
+const toDay = (r: SqlRow): UsageDay => ({ day: text(r, 'day'), ...toCounters(r) });
+
 /** Per-tenant, per-UTC-day usage: increments are single INSERT ... ON CONFLICT DO UPDATE statements. */
 @Injectable()
 export class UsageService {
@@ -42,7 +61,10 @@ export class UsageService {
    * increment must commit (or roll back) with the change that caused it.
    */
   async increment(tenantId: string, at: Date, deltas: Partial<Record<UsageCounter, number>>, manager: EntityManager = this.usage.manager): Promise<void> {
-    const entries = COUNTERS.filter((c) => Number.isInteger(deltas[c]) && (deltas[c] as number) > 0);
+    const entries = COUNTERS.filter((c) => {
+      const delta = deltas[c];
+      return delta !== undefined && Number.isInteger(delta) && delta > 0;
+    });
     if (entries.length === 0) return;
     const values = Object.fromEntries(entries.map((c, i) => [c, `$${i + 3}::int`]));
     await manager.query(usageIncrementSql({ tenantId: '$1::uuid', day: '$2::date', values }), [tenantId, utcDay(at), ...entries.map((c) => deltas[c])]);
@@ -63,11 +85,14 @@ export class UsageService {
 
   /** Voice seconds (both directions) used in the UTC month of `now`: the monthly-minutes quota's measure. */
   async monthVoiceSeconds(tenantId: string, now: Date, manager: EntityManager = this.usage.manager): Promise<number> {
-    const rows: Array<{ seconds: number }> = await manager.query(
-      `SELECT COALESCE(sum(inbound_seconds + outbound_seconds), 0)::int AS seconds FROM usage_daily WHERE tenant_id = $1 AND day >= $2`,
-      [tenantId, utcMonthStart(now)],
+    const [seconds] = mapRows(
+      await manager.query(`SELECT COALESCE(sum(inbound_seconds + outbound_seconds), 0)::int AS seconds FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [
+        tenantId,
+        utcMonthStart(now),
+      ]),
+      (r) => int(r, 'seconds'),
     );
-    return rows[0]?.seconds ?? 0;
+    return seconds ?? 0;
   }
 
   async report(tenantId: string, from: string | undefined, to: string | undefined, now = new Date()): Promise<UsageReport> {
@@ -75,20 +100,29 @@ export class UsageService {
     if (!range.ok) throw new UsageException(UsageExceptionCode.INVALID_RANGE, range.message);
     const tenant = await this.tenants.get(tenantId);
     const monthStart = utcMonthStart(now);
-    const [days, [totals], [month], [active]] = await Promise.all([
-      this.usage.query<UsageDay[]>(
-        `SELECT day::text AS day, ${SELECT_COUNTERS}, ai_cost::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
-        [tenantId, range.from, range.to],
-      ),
-      this.usage.query<UsageCounters[]>(
-        `SELECT ${SUM_COUNTERS}, COALESCE(sum(ai_cost), 0)::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3`,
-        [tenantId, range.from, range.to],
-      ),
-      this.usage.query<UsageCounters[]>(`SELECT ${SUM_COUNTERS} FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [tenantId, monthStart]),
-      this.usage.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`,
-        [tenantId, ACTIVE_CALL_STATUSES],
-      ),
+    const [days, totals, month, active] = await Promise.all([
+      this.usage
+        .query(
+          `SELECT day::text AS day, ${SELECT_COUNTERS}, ai_cost::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
+          [tenantId, range.from, range.to],
+        )
+        .then((result: unknown) => mapRows(result, toDay)),
+      this.usage
+        .query(`SELECT ${SUM_COUNTERS}, COALESCE(sum(ai_cost), 0)::text AS "aiCost" FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2 AND $3`, [
+          tenantId,
+          range.from,
+          range.to,
+        ])
+        .then((result: unknown) => oneRow(result, toCounters)),
+      this.usage
+        .query(`SELECT ${SUM_COUNTERS} FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [tenantId, monthStart])
+        .then((result: unknown) => oneRow(result, toCounts)),
+      this.usage
+        .query(`SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`, [
+          tenantId,
+          ACTIVE_CALL_STATUSES,
+        ])
+        .then((result: unknown) => oneRow(result, (r) => int(r, 'n'))),
     ]);
     const quotas = tenant.settings?.quotas ?? {};
     const voiceSeconds = month.inboundSeconds + month.outboundSeconds;
@@ -110,13 +144,13 @@ export class UsageService {
         voiceMinutes: minutesUsed(voiceSeconds),
         smsSegments: month.smsOutSegments,
         outboundCalls: month.outboundCalls,
-        activeCalls: active.n,
+        activeCalls: active,
       },
       remaining: {
         voiceMinutes: remainingAllowance(quotas.monthlyVoiceMinutes, minutesUsed(voiceSeconds)),
         smsSegments: remainingAllowance(quotas.monthlySmsSegments, month.smsOutSegments),
         outboundCalls: remainingAllowance(quotas.monthlyOutboundCalls, month.outboundCalls),
-        concurrentCalls: remainingAllowance(quotas.maxConcurrentCalls, active.n),
+        concurrentCalls: remainingAllowance(quotas.maxConcurrentCalls, active),
       },
     };
   }

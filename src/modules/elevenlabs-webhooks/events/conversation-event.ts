@@ -1,3 +1,4 @@
+import { isJsonObject } from '../../../common/json/json-object.js';
 import type { RealtimeEventType } from '../../realtime/event-bus.port.js';
 import { correlationKeysOf, type CorrelationKeys, PostCallPayloadError, unixSecs } from '../post-call/post-call-payload.js';
 
@@ -20,20 +21,20 @@ export interface ConversationEvent {
 export class ConversationEventError extends Error {}
 
 export function parseConversationEvent(body: unknown, now: Date): ConversationEvent {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ConversationEventError('The body must be a JSON object');
-  const b = body as Json;
-  if (typeof b.type !== 'string' || !TYPE.test(b.type)) throw new ConversationEventError('type is missing or malformed');
-  if (b.data === null || typeof b.data !== 'object' || Array.isArray(b.data)) throw new ConversationEventError('data must be an object');
+  if (!isJsonObject(body)) throw new ConversationEventError('The body must be a JSON object');
+  if (typeof body.type !== 'string' || !TYPE.test(body.type)) throw new ConversationEventError('type is missing or malformed');
+  const data = body.data;
+  if (!isJsonObject(data)) throw new ConversationEventError('data must be an object');
   let keys: CorrelationKeys;
   try {
-    keys = correlationKeysOf(b.data as Json);
+    keys = correlationKeysOf(data);
   } catch (err) {
     if (err instanceof PostCallPayloadError) throw new ConversationEventError(err.message);
     throw err;
   }
-  const secs = unixSecs(b.event_timestamp);
+  const secs = unixSecs(body.event_timestamp);
   const ts = secs !== null ? new Date(secs * 1000) : now;
-  return { type: b.type, occurredAt: ts, keys, data: b.data as Json };
+  return { type: body.type, occurredAt: ts, keys, data };
 }
 
 export interface MappedEvent {
@@ -49,9 +50,9 @@ const text = (data: Json, ...names: string[]): string | null => {
     if (typeof value === 'string' && value.trim()) return value.trim().slice(0, MAX_TEXT);
   }
   for (const value of Object.values(data)) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    if (!isJsonObject(value)) continue;
     for (const name of names) {
-      const nested = (value as Json)[name];
+      const nested = value[name];
       if (typeof nested === 'string' && nested.trim()) return nested.trim().slice(0, MAX_TEXT);
     }
   }

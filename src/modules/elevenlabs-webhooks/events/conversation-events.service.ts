@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sha256Hex } from '../../../common/crypto/tokens.js';
 import { AppException } from '../../../common/errors/app.exception.js';
+import { errorMessage } from '../../../common/errors/error-message.js';
+import { isJsonObject } from '../../../common/json/json-object.js';
+import { rowsOf } from '../../../database/sql-row.js';
 import { EVENT_BUS, type EventBus } from '../../realtime/event-bus.port.js';
 import type { WebhookInboxEvent } from '../inbox/webhook-inbox.entity.js';
 import { WebhookInboxRepository } from '../inbox/webhook-inbox.repository.js';
@@ -50,7 +53,8 @@ export class ConversationEventsService implements OnModuleInit {
         externalId: dedupKey,
         source: 'webhook',
         status: 'unmatched',
-        payload: { ...(body as Record<string, unknown>), dedupKey },
+        // parseConversationEvent accepted the body, so it is a JSON object.
+        payload: { ...(isJsonObject(body) ? body : {}), dedupKey },
         lastError: 'No call has this conversation id or call id yet',
       });
       this.logger.log({ type: event.type, conversationId: event.keys.conversationId }, 'Conversation event matched no call; kept in the inbox');
@@ -64,7 +68,7 @@ export class ConversationEventsService implements OnModuleInit {
     try {
       event = parseConversationEvent(inboxEvent.payload, inboxEvent.receivedAt ?? new Date());
     } catch (err) {
-      throw new PermanentInboxError((err as Error).message);
+      throw new PermanentInboxError(errorMessage(err));
     }
     const dedupKey = inboxEvent.payload.dedupKey;
     const result = await this.store(event, typeof dedupKey === 'string' ? dedupKey : inboxEvent.externalId);
@@ -78,11 +82,13 @@ export class ConversationEventsService implements OnModuleInit {
     const { call } = match;
     if (event.type === 'conversation_started') await this.correlator.claimConversation(this.dataSource.manager, call, event.keys.conversationId);
     const { conversation_id: _id, ...data } = event.data;
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO call_events (tenant_id, call_id, conversation_id, type, dedup_key, data, occurred_at)
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `INSERT INTO call_events (tenant_id, call_id, conversation_id, type, dedup_key, data, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
        ON CONFLICT (tenant_id, dedup_key) DO NOTHING RETURNING id`,
-      [call.tenantId, call.id, event.keys.conversationId, event.type, dedupKey, JSON.stringify(data), event.occurredAt],
+        [call.tenantId, call.id, event.keys.conversationId, event.type, dedupKey, JSON.stringify(data), event.occurredAt],
+      ),
     );
     if (rows.length === 0) return 'duplicate';
     const mapped = toRealtimeEvent(event);

@@ -1,7 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed' | 'unmatched';
-export const INBOX_STATUSES: readonly InboxStatus[] = ['pending', 'processing', 'done', 'failed', 'unmatched'];
+export const INBOX_STATUSES = ['pending', 'processing', 'done', 'failed', 'unmatched'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
 
 /**
  * A provider event, stored verbatim (after its signature was verified) before anything acts on

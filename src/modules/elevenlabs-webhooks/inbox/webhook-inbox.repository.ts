@@ -1,8 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { returningRows } from '../../../database/returning-rows.js';
-import type { InboxStatus, WebhookInboxEvent } from './webhook-inbox.entity.js';
+import {
+  date,
+  dateOrNull,
+  firstRow,
+  int,
+  jsonObjectOrNull,
+  mapRows,
+  oneOf,
+  rowsOf,
+  RowShapeError,
+  type SqlRow,
+  text,
+  textOrNull,
+} from '../../../database/sql-row.js';
+import { INBOX_STATUSES, type InboxStatus, type WebhookInboxEvent } from './webhook-inbox.entity.js';
 
 export interface NewInboxEvent {
   provider: string;
@@ -31,8 +44,63 @@ export interface InboxListItem {
   processedAt: Date | null;
 }
 
+export type InboxEventDetail = InboxListItem & { payload: Record<string, unknown> };
+
 const LIST_COLUMNS = `id, provider, event_type AS "eventType", external_id AS "externalId", status, attempts, next_attempt_at AS "nextAttemptAt",
   last_error AS "lastError", source, tenant_id AS "tenantId", call_id AS "callId", received_at AS "receivedAt", processed_at AS "processedAt"`;
+
+/** A row of LIST_COLUMNS. */
+function toListItem(r: SqlRow): InboxListItem {
+  return {
+    id: text(r, 'id'),
+    provider: text(r, 'provider'),
+    eventType: text(r, 'eventType'),
+    externalId: text(r, 'externalId'),
+    status: oneOf(r, 'status', INBOX_STATUSES),
+    attempts: int(r, 'attempts'),
+    nextAttemptAt: date(r, 'nextAttemptAt'),
+    lastError: textOrNull(r, 'lastError'),
+    source: text(r, 'source'),
+    tenantId: textOrNull(r, 'tenantId'),
+    callId: textOrNull(r, 'callId'),
+    receivedAt: date(r, 'receivedAt'),
+    processedAt: dateOrNull(r, 'processedAt'),
+  };
+}
+
+/** The stored event (a jsonb object, never null). */
+function payloadOf(r: SqlRow): Record<string, unknown> {
+  const payload = jsonObjectOrNull(r, 'payload');
+  if (payload === null) throw new RowShapeError('payload', 'a JSON object', null);
+  return payload;
+}
+
+const CLAIMED_COLUMNS = `id, provider, event_type, external_id, status, attempts, next_attempt_at, locked_until, last_error, source, payload,
+  tenant_id, call_id, received_at, processed_at, updated_at`;
+
+/** A claimed row (CLAIMED_COLUMNS): the whole event, as its handler gets it. */
+function toClaimed(r: SqlRow): WebhookInboxEvent {
+  return {
+    id: text(r, 'id'),
+    provider: text(r, 'provider'),
+    eventType: text(r, 'event_type'),
+    externalId: text(r, 'external_id'),
+    status: oneOf(r, 'status', INBOX_STATUSES),
+    attempts: int(r, 'attempts'),
+    nextAttemptAt: date(r, 'next_attempt_at'),
+    lockedUntil: dateOrNull(r, 'locked_until'),
+    lastError: textOrNull(r, 'last_error'),
+    source: text(r, 'source'),
+    payload: payloadOf(r),
+    tenantId: textOrNull(r, 'tenant_id'),
+    callId: textOrNull(r, 'call_id'),
+    receivedAt: date(r, 'received_at'),
+    processedAt: dateOrNull(r, 'processed_at'),
+    updatedAt: date(r, 'updated_at'),
+  };
+}
+
+const toId = (r: SqlRow): string => text(r, 'id');
 
 /**
  * The webhook inbox in SQL. Claiming uses FOR UPDATE SKIP LOCKED so that any number of instances
@@ -45,21 +113,26 @@ export class WebhookInboxRepository {
 
   /** Stores the event unless the same (provider, type, id) is already there. */
   async insert(event: NewInboxEvent): Promise<{ id: string | null; inserted: boolean }> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `INSERT INTO webhook_inbox (provider, event_type, external_id, payload, source, status, last_error)
+    const id = firstRow(
+      await this.dataSource.query(
+        `INSERT INTO webhook_inbox (provider, event_type, external_id, payload, source, status, last_error)
        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
        ON CONFLICT (provider, event_type, external_id) DO NOTHING RETURNING id`,
-      [event.provider, event.eventType, event.externalId, JSON.stringify(event.payload), event.source, event.status ?? 'pending', event.lastError ?? null],
+        [event.provider, event.eventType, event.externalId, JSON.stringify(event.payload), event.source, event.status ?? 'pending', event.lastError ?? null],
+      ),
+      toId,
     );
-    return { id: rows[0]?.id ?? null, inserted: rows.length > 0 };
+    return { id, inserted: id !== null };
   }
 
   async exists(provider: string, eventType: string, externalId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM webhook_inbox WHERE provider = $1 AND event_type = $2 AND external_id = $3', [
-      provider,
-      eventType,
-      externalId,
-    ]);
+    const rows = rowsOf(
+      await this.dataSource.query('SELECT 1 FROM webhook_inbox WHERE provider = $1 AND event_type = $2 AND external_id = $3', [
+        provider,
+        eventType,
+        externalId,
+      ]),
+    );
     return rows.length > 0;
   }
 
@@ -73,22 +146,10 @@ export class WebhookInboxRepository {
          ORDER BY next_attempt_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED)
-       RETURNING id, provider, event_type, external_id, status, attempts, payload, source, tenant_id, call_id, received_at`,
+       RETURNING ${CLAIMED_COLUMNS}`,
       [limit, leaseSecs],
     );
-    return returningRows<Record<string, unknown>>(result).map((r) => ({
-      id: r.id,
-      provider: r.provider,
-      eventType: r.event_type,
-      externalId: r.external_id,
-      status: r.status,
-      attempts: r.attempts,
-      payload: r.payload,
-      source: r.source,
-      tenantId: r.tenant_id,
-      callId: r.call_id,
-      receivedAt: r.received_at,
-    })) as WebhookInboxEvent[];
+    return mapRows(result, toClaimed);
   }
 
   async finish(id: string, status: 'done' | 'unmatched', result: { tenantId?: string | null; callId?: string | null; note?: string | null }): Promise<void> {
@@ -115,7 +176,7 @@ export class WebhookInboxRepository {
 
   /** Re-drive: a failed or unmatched event gets a fresh set of attempts. */
   async requeue(id: string): Promise<'requeued' | 'not_found' | 'not_retryable'> {
-    const rows = returningRows(
+    const rows = rowsOf(
       await this.dataSource.query(
         `UPDATE webhook_inbox SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('failed', 'unmatched') RETURNING id`,
@@ -128,7 +189,7 @@ export class WebhookInboxRepository {
 
   /** Events of a conversation that could not be matched before (e.g. audio that beat the transcript). */
   async requeueUnmatched(provider: string, externalId: string): Promise<number> {
-    const rows = returningRows(
+    const rows = rowsOf(
       await this.dataSource.query(
         `UPDATE webhook_inbox SET status = 'pending', next_attempt_at = now(), updated_at = now()
        WHERE provider = $1 AND external_id = $2 AND status = 'unmatched' RETURNING id`,
@@ -143,23 +204,23 @@ export class WebhookInboxRepository {
     const where: string[] = [];
     if (opts.status) where.push(`status = $${params.push(opts.status)}`);
     if (opts.before) where.push(`(received_at, id) < ($${params.push(opts.before.at)}, $${params.push(opts.before.id)})`);
-    return this.dataSource.query(
-      `SELECT ${LIST_COLUMNS} FROM webhook_inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT $1`,
-      params,
+    return mapRows(
+      await this.dataSource.query(
+        `SELECT ${LIST_COLUMNS} FROM webhook_inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT $1`,
+        params,
+      ),
+      toListItem,
     );
   }
 
-  async get(id: string): Promise<(InboxListItem & { payload: Record<string, unknown> }) | undefined> {
-    const rows: Array<InboxListItem & { payload: Record<string, unknown> }> = await this.dataSource.query(
-      `SELECT ${LIST_COLUMNS}, payload FROM webhook_inbox WHERE id = $1`,
-      [id],
-    );
-    return rows[0];
+  async get(id: string): Promise<InboxEventDetail | undefined> {
+    const toDetail = (r: SqlRow): InboxEventDetail => ({ ...toListItem(r), payload: payloadOf(r) });
+    return firstRow(await this.dataSource.query(`SELECT ${LIST_COLUMNS}, payload FROM webhook_inbox WHERE id = $1`, [id]), toDetail) ?? undefined;
   }
 
   /** Done events are kept for a while for inspection, then deleted. */
   async pruneDone(olderThanDays: number): Promise<number> {
-    const rows = returningRows(
+    const rows = rowsOf(
       await this.dataSource.query(`DELETE FROM webhook_inbox WHERE status = 'done' AND processed_at < now() - make_interval(days => $1) RETURNING id`, [
         olderThanDays,
       ]),

@@ -102,7 +102,7 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, OnModuleDestr
       this.processed.inc({ event_type: event.eventType, outcome: outcome.status });
       this.logger.log({ inboxId: event.id, eventType: event.eventType, status: outcome.status, callId: outcome.callId }, 'Inbox event processed');
     } catch (err) {
-      const message = ((err as Error).message || String(err)).slice(0, 2000);
+      const message = (err instanceof Error && err.message ? err.message : String(err)).slice(0, 2000);
       const permanent = err instanceof PermanentInboxError;
       if (permanent || event.attempts >= this.config.webhookInbox.maxAttempts) {
         await this.inbox.fail(event.id, message);

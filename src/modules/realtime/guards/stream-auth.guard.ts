@@ -10,6 +10,8 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../../common/audit/audit.service.js';
+import { errorMessage } from '../../../common/errors/error-message.js';
+import { textField } from '../../../common/json/json-object.js';
 import { lookUpApiKey } from '../../../common/auth/api-key-lookup.js';
 import { timingSafeEqualStr } from '../../../common/crypto/tokens.js';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config.js';
@@ -46,14 +48,14 @@ export class StreamAuthGuard implements CanActivate {
       else if (access.via === 'api-key') request.principal = { kind: 'tenant', tenantId: access.tenantId, apiKeyId: access.apiKeyId };
       return true;
     } catch (err) {
-      void this.audit.recordDenied(request, 'stream.auth.rejected', (err as Error).message);
+      void this.audit.recordDenied(request, 'stream.auth.rejected', errorMessage(err));
       throw err;
     }
   }
 
   private async authenticate(request: FastifyRequest): Promise<StreamAccess> {
-    const token = (request.query as Record<string, unknown> | undefined)?.token;
-    if (typeof token === 'string' && token.length > 0) return this.fromToken(request, token);
+    const token = textField(request.query, 'token');
+    if (token) return this.fromToken(request, token);
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) {
@@ -76,7 +78,7 @@ export class StreamAuthGuard implements CanActivate {
     }
     const { tenantId, leadId } = verdict.claims;
     if (leadId) {
-      const routeLead = (request.params as Record<string, string | undefined>)?.leadId;
+      const routeLead = textField(request.params, 'leadId');
       if (!routeLead) throw new RealtimeException(RealtimeExceptionCode.STREAM_TOKEN_SCOPE, 'This stream token opens one conversation only');
       if (routeLead !== leadId) throw new RealtimeException(RealtimeExceptionCode.STREAM_TOKEN_SCOPE, 'This stream token is for another conversation');
     }

@@ -1,5 +1,5 @@
-import type { BookingProblem, Busy, FreeSlot, StaffAvailabilityInput, WeeklyHours, Weekday } from './scheduling.types.js';
-import { WEEKDAYS } from './scheduling.types.js';
+import type { BookingProblem, Busy, FreeSlot, StaffAvailabilityInput, WeeklyHours } from './scheduling.types.js';
+import { isWeekday, WEEKDAYS } from './scheduling.types.js';
 import { addDays, formatClock, fromLocal, parseClock, toLocal, weekdayOf } from './zoned-time.js';
 
 /** Bookings start and end on this grid; appointment_slots holds one row per grid cell. */
@@ -18,11 +18,12 @@ interface Interval {
 export function describeWorkingHoursProblem(hours: unknown): string | undefined {
   if (hours === null || typeof hours !== 'object' || Array.isArray(hours)) return 'workingHours must be an object keyed by weekday (mon ... sun)';
   for (const [day, intervals] of Object.entries(hours)) {
-    if (!WEEKDAYS.includes(day as Weekday)) return `workingHours has an unknown day "${day}" (use mon, tue, wed, thu, fri, sat, sun)`;
+    if (!isWeekday(day)) return `workingHours has an unknown day "${day}" (use mon, tue, wed, thu, fri, sat, sun)`;
     if (!Array.isArray(intervals)) return `workingHours.${day} must be a list of { open, close }`;
     let previousClose = -1;
-    for (const interval of intervals as unknown[]) {
-      const { open, close } = (interval ?? {}) as { open?: unknown; close?: unknown };
+    const list: readonly unknown[] = intervals;
+    for (const interval of list) {
+      const { open, close }: { open?: unknown; close?: unknown } = typeof interval === 'object' && interval !== null ? interval : {};
       const o = typeof open === 'string' ? parseClock(open) : undefined;
       const c = typeof close === 'string' ? parseClock(close) : undefined;
       if (o === undefined || c === undefined || typeof open !== 'string' || typeof close !== 'string')

@@ -3,6 +3,10 @@
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
+export function isWeekday(value: string): value is Weekday {
+  return WEEKDAYS.some((day) => day === value);
+}
+
 /** "09:00"-"17:30" in the tenant's timezone; minutes on the 5-minute grid. */
 export interface WorkingInterval {
   open: string;
