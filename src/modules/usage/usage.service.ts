@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { ACTIVE_CALL_MAX_AGE_SQL, ACTIVE_CALL_STATUSES } from '../calls/call-status.js';
+import { CallsRepository } from '../calls/calls.repository.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { UsageDaily } from './usage-daily.entity.js';
 import { UsageException, UsageExceptionCode } from './usage.exception.js';
@@ -54,6 +54,7 @@ export class UsageService {
   constructor(
     @InjectRepository(UsageDaily) private readonly usage: Repository<UsageDaily>,
     private readonly tenants: TenantsService,
+    private readonly calls: CallsRepository,
   ) {}
 
   /**
@@ -117,12 +118,7 @@ export class UsageService {
       this.usage
         .query(`SELECT ${SUM_COUNTERS} FROM usage_daily WHERE tenant_id = $1 AND day >= $2`, [tenantId, monthStart])
         .then((result: unknown) => oneRow(result, toCounts)),
-      this.usage
-        .query(`SELECT count(*)::int AS n FROM calls WHERE tenant_id = $1 AND status = ANY($2) AND created_at > now() - ${ACTIVE_CALL_MAX_AGE_SQL}`, [
-          tenantId,
-          ACTIVE_CALL_STATUSES,
-        ])
-        .then((result: unknown) => oneRow(result, (r) => int(r, 'n'))),
+      this.calls.countActiveCalls(this.usage.manager, tenantId),
     ]);
     const quotas = tenant.settings?.quotas ?? {};
     const voiceSeconds = month.inboundSeconds + month.outboundSeconds;
