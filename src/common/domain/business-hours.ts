@@ -1,11 +1,16 @@
-import type { OpeningInterval, TenantSettings, Weekday } from '../../modules/tenants/tenant-settings.types.js';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+export interface OpeningInterval {
+  open: string; // "09:00", local time
+  close: string; // "17:30"
+}
 
 // Opening hours are wall-clock times in the tenant's timezone, so they follow DST by
 // construction: "now" is converted to local weekday + minutes with Intl (IANA tz database) and
 // compared with the intervals. An interval whose close is earlier than its open runs overnight
 // and belongs to the day it opens on (fri 22:00–02:00 is open at 01:00 on Saturday).
 
-export type BusinessHours = NonNullable<TenantSettings['businessHours']>;
+export type BusinessHours = Partial<Record<Weekday, OpeningInterval[]>>;
 
 const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const SHORT_TO_WEEKDAY: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };

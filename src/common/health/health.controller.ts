@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { LivenessDto, ReadinessDto } from './health-response.dto.js';
@@ -6,13 +6,12 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 import { Public } from '../auth/auth.decorators.js';
 import { isJsonObject } from '../json/json-object.js';
 import { ShutdownService } from '../lifecycle/shutdown.service.js';
-import { EVENT_BUS, type EventBus } from '../../modules/realtime/event-bus.port.js';
-import { RedisEventBus } from '../../modules/realtime/redis.event-bus.js';
+import { ReadinessProbes } from './readiness-probes.js';
 
 // Below the probe timeouts of common orchestrators (1 s default in Kubernetes is too tight for a
 // loaded database; most set 2-5 s): a database that does not answer SELECT 1 in this long is down.
 const DATABASE_PING_TIMEOUT_MS = 1_500;
-const REDIS_PING_TIMEOUT_MS = 1_000;
+const PROBE_TIMEOUT_MS = 1_000;
 
 const CHECK_STATUSES: ReadonlySet<unknown> = new Set<HealthCheckResult['status']>(['ok', 'error', 'degraded', 'shutting_down']);
 
@@ -29,7 +28,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly shutdown: ShutdownService,
-    @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly probes: ReadinessProbes,
   ) {}
 
   @Get()
@@ -60,25 +59,18 @@ export class HealthController {
   }
 
   private check(): Promise<HealthCheckResult> {
-    const events = this.events;
     return this.health.check([
       () => {
         const indicator = this.indicators.check('lifecycle');
         return this.shutdown.isDraining ? indicator.down({ draining: true }) : indicator.up({ draining: false });
       },
       () => this.db.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
-      // Redis carries live events between instances: without it dashboards on other instances go
-      // quiet. (The PostgreSQL transport shares the database's fate, checked above.)
-      ...(events instanceof RedisEventBus
-        ? [
-            async () => {
-              const indicator = this.indicators.check('realtime');
-              return (await events.isHealthy(REDIS_PING_TIMEOUT_MS))
-                ? indicator.up({ transport: 'redis' })
-                : indicator.down({ transport: 'redis', connected: false });
-            },
-          ]
-        : []),
+      // What the modules registered (the realtime module: its Redis transport, when configured).
+      ...this.probes.list().map((probe) => async () => {
+        const indicator = this.indicators.check(probe.name);
+        const { up, details } = await probe.check(PROBE_TIMEOUT_MS);
+        return up ? indicator.up(details) : indicator.down(details);
+      }),
     ]);
   }
 }

@@ -1,10 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { ReadinessProbes } from '../../common/health/readiness-probes.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { LeadsModule } from '../leads/leads.module.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
-import { EVENT_BUS } from './event-bus.port.js';
+import { EVENT_BUS, type EventBus } from './event-bus.port.js';
+import { RedisEventBus } from './redis.event-bus.js';
 import { createEventBus } from './event-bus.factory.js';
 import { StreamAuthGuard } from './guards/stream-auth.guard.js';
 import { RealtimeEventRecord } from './realtime-event.entity.js';
@@ -39,4 +41,24 @@ import { StreamTokenService } from './stream-token.service.js';
   ],
   exports: [EVENT_BUS, RealtimeHub],
 })
-export class RealtimeModule {}
+export class RealtimeModule implements OnModuleInit {
+  constructor(
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly readiness: ReadinessProbes,
+  ) {}
+
+  onModuleInit(): void {
+    // Redis carries live events between instances: without it dashboards on other instances go
+    // quiet, so the instance is not ready. (The PostgreSQL transport shares the database's fate.)
+    const events = this.events;
+    if (events instanceof RedisEventBus) {
+      this.readiness.register({
+        name: 'realtime',
+        check: async (timeoutMs) =>
+          (await events.isHealthy(timeoutMs))
+            ? { up: true, details: { transport: 'redis' } }
+            : { up: false, details: { transport: 'redis', connected: false } },
+      });
+    }
+  }
+}

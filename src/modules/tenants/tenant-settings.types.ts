@@ -1,12 +1,9 @@
 import type { KeywordSetOverrides } from '../leads/domain/index.js';
 
 export type RoutingMode = 'bridge' | 'register-call';
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-
-export interface OpeningInterval {
-  open: string; // "09:00", tenant-local
-  close: string; // "17:30"
-}
+// Opening hours are shared domain (common/domain/business-hours.ts): voice, SMS and outbound calls use them.
+import type { BusinessHours } from '../../common/domain/business-hours.js';
+export type { OpeningInterval, Weekday } from '../../common/domain/business-hours.js';
 
 export interface TenantSettings {
   agent?: {
@@ -24,7 +21,7 @@ export interface TenantSettings {
   /** Hand the caller back to the AI when a transfer's human leg ends (default true). */
   handBack?: boolean;
   /** Absent = always open. A weekday without entries is closed all day. */
-  businessHours?: Partial<Record<Weekday, OpeningInterval[]>>;
+  businessHours?: BusinessHours;
   quotas?: {
     maxConcurrentCalls?: number;
     monthlyVoiceMinutes?: number;
