@@ -84,6 +84,8 @@ export function accessesIn(file: string, source: string, schema: Schema): Access
     if (new RegExp(`this\\.${m[2]}\\s*\\.\\s*${REPO_WRITE}\\(`).test(text)) add(table, 'write');
     if (new RegExp(`this\\.${m[2]}\\s*\\.\\s*createQueryBuilder\\([^)]*\\)\\s*\\.\\s*(?:insert|update|delete)\\(`).test(text)) add(table, 'write');
   }
+  // TypeOrmModule.forFeature([Entity, ...]): a module that registers a repository for an entity reads its table.
+  for (const m of text.matchAll(/forFeature\(\s*\[([^\]]*)\]/g)) for (const entity of m[1].split(',')) add(schema.tables.get(entity.trim()), 'read');
   // manager.save(Entity, ...), manager.getRepository(Entity).update(...), qb.insert().into(Entity), qb.update(Entity)
   for (const [entity, table] of schema.tables) {
     const e = `\\b${entity}\\b`;

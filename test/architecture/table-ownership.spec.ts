@@ -38,6 +38,10 @@ describe('Table ownership', () => {
       'tenants <- messaging: src/modules/messaging/example.ts',
     ]);
     expect(accessesIn(file, 'SELECT t.settings FROM calls c JOIN tenant_profiles t ON t.id = c.tenant_id', s).map((a) => a.table)).toEqual(['calls']);
+    expect(foreignAccesses(accessesIn(file, 'imports: [TypeOrmModule.forFeature([Call, LeadMessage])]', s), s, 'read')).toEqual([
+      'calls <- messaging: src/modules/messaging/example.ts',
+      'lead_messages <- messaging: src/modules/messaging/example.ts',
+    ]);
   });
 
   it('should see a cross-module write in raw SQL, through a repository and through a query builder', () => {

@@ -11,27 +11,21 @@ import { CallsService } from './calls.service.js';
 import { OutboundCallQueueRepository } from './outbound-call-queue.repository.js';
 import { SessionTokenService } from './session-token.service.js';
 
+// The calls table's one owner: every other module reads and writes calls through these.
+const SERVICES = [
+  SessionTokenService,
+  CallLifecycleEvents,
+  CallsRepository,
+  OutboundCallQueueRepository,
+  CallConversationsRepository,
+  CallsService,
+  CallStatusService,
+];
+
 @Module({
   imports: [TypeOrmModule.forFeature([Call, CallStatusEvent])],
   controllers: [CallsController],
-  providers: [
-    SessionTokenService,
-    CallLifecycleEvents,
-    CallsRepository,
-    OutboundCallQueueRepository,
-    CallConversationsRepository,
-    CallsService,
-    CallStatusService,
-  ],
-  exports: [
-    SessionTokenService,
-    CallLifecycleEvents,
-    CallsRepository,
-    OutboundCallQueueRepository,
-    CallConversationsRepository,
-    CallsService,
-    CallStatusService,
-    TypeOrmModule,
-  ],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class CallsModule {}
