@@ -31,6 +31,68 @@ onRealPostgres('Migrations on PostgreSQL', () => {
     });
   });
 
+  it('should move the call facts that lived in calls.metadata into their columns, and back on revert (TypedCallState)', async () => {
+    await withFreshDatabase(async (url) => {
+      const ds = await new DataSource(buildDataSourceOptions({ url, poolSize: 2 })).initialize();
+      try {
+        await runMigrations(ds);
+        expect(MIGRATIONS.at(-1)?.name).toBe('TypedCallState1795262000000');
+        await revertLastMigration(ds);
+        const [{ id: tenantId }] = await ds.query(`INSERT INTO tenants (name, slug) VALUES ('Acme', 'acme-mig') RETURNING id`);
+        const before = {
+          bridgeOutcome: 'transfer',
+          bridgeEndReason: 'agent_transfer',
+          bridgeEndedAt: '2026-12-01T10:00:00.000Z',
+          transferTo: '+14155550177',
+          handbacks: 2,
+          dispatchedAt: '2026-12-01T09:59:00.000Z',
+          placedAt: '2026-12-01T09:59:01.000Z',
+          answeredBy: 'human',
+          outbound: { firstMessage: 'Hi' },
+          aiConversationStatus: 'done',
+        };
+        const [{ id: callId }] = await ds.query(
+          `INSERT INTO calls (tenant_id, direction, from_number, to_number, status, metadata) VALUES ($1, 'outbound', '+14155550100', '+14155550101', 'completed', $2) RETURNING id`,
+          [tenantId, JSON.stringify(before)],
+        );
+        // A value no version wrote is dropped rather than failing the deploy.
+        const [{ id: oddId }] = await ds.query(
+          `INSERT INTO calls (tenant_id, direction, from_number, to_number, status, metadata) VALUES ($1, 'inbound', '+1', '+2', 'completed', '{"bridgeOutcome":"refused","handbacks":"x"}') RETURNING id`,
+          [tenantId],
+        );
+
+        await runMigrations(ds);
+        const [moved] = await ds.query(
+          `SELECT bridge_outcome, bridge_end_reason, bridge_ended_at, transfer_to, handback_count, dispatched_at, placed_at, answered_by, metadata FROM calls WHERE id = $1`,
+          [callId],
+        );
+        expect(moved).toEqual({
+          bridge_outcome: 'transfer',
+          bridge_end_reason: 'agent_transfer',
+          bridge_ended_at: new Date(before.bridgeEndedAt),
+          transfer_to: '+14155550177',
+          handback_count: 2,
+          dispatched_at: new Date(before.dispatchedAt),
+          placed_at: new Date(before.placedAt),
+          answered_by: 'human',
+          metadata: { outbound: { firstMessage: 'Hi' }, aiConversationStatus: 'done' },
+        });
+        expect((await ds.query(`SELECT bridge_outcome, handback_count, metadata FROM calls WHERE id = $1`, [oddId]))[0]).toEqual({
+          bridge_outcome: null,
+          handback_count: 0,
+          metadata: {},
+        });
+
+        await revertLastMigration(ds);
+        const [back] = await ds.query(`SELECT metadata FROM calls WHERE id = $1`, [callId]);
+        expect(back.metadata).toEqual({ ...before, bridgeEndedAt: expect.any(String), dispatchedAt: expect.any(String), placedAt: expect.any(String) });
+        expect(new Date(back.metadata.bridgeEndedAt)).toEqual(new Date(before.bridgeEndedAt));
+      } finally {
+        await ds.destroy();
+      }
+    });
+  });
+
   it('should revert every migration down to an empty schema and apply them again', async () => {
     await withFreshDatabase(async (url) => {
       const ds = await new DataSource(buildDataSourceOptions({ url, poolSize: 2 })).initialize();
